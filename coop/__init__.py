@@ -1,0 +1,178 @@
+"""coop: a cohort-based career-accelerator program, as a Flask application."""
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from config import CONFIGS, check_production
+from coop.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'self'; "
+    "frame-ancestors 'none'; object-src 'none'"
+)
+
+
+def create_app(config="development", **overrides) -> Flask:
+    """Build the app from a config name (``development``, ``testing``, ``production``)
+    or a config class, with optional overrides (tests use these)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config_obj = CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_obj)
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if config_obj is CONFIGS["production"]:
+        check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(exist_ok=True)
+
+    import coop.models  # noqa: F401 - every model, for Alembic and relationships
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    app.after_request(security_headers)
+    logging.getLogger("coop").setLevel(logging.INFO)
+    return app
+
+
+def normalise_db_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` URLs and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Load the user from ``"<id>:<session version>"``; an old version is signed out."""
+    from coop.auth.models import User
+
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register ``bp`` from ``coop.<domain>.views`` for every domain that has views."""
+    from coop.models import DOMAINS
+
+    for domain in DOMAINS:
+        name = f"coop.{domain}.views"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+        for extra in getattr(module, "extra_blueprints", ()):
+            app.register_blueprint(extra)
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return render_error(400, "Bad request", getattr(e, "description", "") or "")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(
+            400,
+            "Form expired",
+            "The form was missing its security token or it had expired. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return render_error(403, "Not allowed", "You do not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return render_error(404, "Page not found", "There is nothing here, or you cannot see it.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return render_error(405, "Not allowed", "That action is not available here.")
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return render_error(
+            429,
+            "Too many attempts",
+            "Too many failed sign-in attempts for this account. Wait 15 minutes and try "
+            "again, or reset your password.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return render_error(
+            500,
+            "Something went wrong",
+            "The error has been logged. Nothing was saved; please try again.",
+        )
+
+
+def register_template_helpers(app: Flask) -> None:
+    from coop.core import nav
+    from coop.core.timezones import register_filters
+
+    register_filters(app)
+    app.jinja_env.globals.update(nav_for=nav.nav_for, cohort_tabs=nav.COHORT_TABS)
+
+
+def register_cli(app: Flask) -> None:
+    from coop.auth.cli import users_cli
+    from coop.demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)
+    for domain in ("enrollment", "coaching", "sessions", "referrals", "reports"):
+        name = f"coop.{domain}.cli"
+        if importlib.util.find_spec(name) is not None:
+            module = importlib.import_module(name)
+            app.cli.add_command(module.cli)
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    return response

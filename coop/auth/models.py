@@ -1,0 +1,120 @@
+"""People: users with a role, staff city scopes, and the participant profile."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.db import enum_column, utcnow
+from coop.extensions import db
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    CAPTAIN = "captain"
+    PARTICIPANT = "participant"
+
+
+staff_cities = sa.Table(
+    "staff_cities",
+    db.Model.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("city_id", sa.ForeignKey("cities.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased; the sign-in and matching key.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.PARTICIPANT)
+    #: Deactivated users cannot sign in and their sessions end.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: argon2id hash; None until the person accepts their invitation.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Part of the session's user id: bumping it ends every session of this user.
+    session_version: Mapped[int] = mapped_column(default=1)
+    #: Staff only: True for organisation-wide staff, else limited to ``cities``.
+    all_cities: Mapped[bool] = mapped_column(default=False)
+    #: The person's own IANA zone, if they set one; times are also shown in it.
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+    cities = relationship("City", secondary=staff_cities, lazy="selectin", order_by="City.name")
+    profile = relationship(
+        "ParticipantProfile", back_populates="user", uselist=False, lazy="select"
+    )
+
+    # -- Flask-Login -------------------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    # -- roles and scopes --------------------------------------------------------------
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def is_captain(self) -> bool:
+        return self.role == Role.CAPTAIN
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role == Role.PARTICIPANT
+
+    @property
+    def city_ids(self) -> set[int] | None:
+        """City ids this staff member may see; None means every city."""
+        if not self.is_staff:
+            return set()
+        if self.all_cities:
+            return None
+        return {c.id for c in self.cities}
+
+    def can_see_city(self, city_id: int) -> bool:
+        ids = self.city_ids
+        return self.is_staff and (ids is None or city_id in ids)
+
+    def scope_to_cities(self, stmt, city_column):
+        """Narrow a select to the cities this user may see (staff only)."""
+        ids = self.city_ids
+        if ids is None:
+            return stmt
+        return stmt.where(city_column.in_(ids or [-1]))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class ParticipantProfile(db.Model):
+    """What a participant (and later an alumnus) told us at intake."""
+
+    __tablename__ = "participant_profiles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    college: Mapped[str | None] = mapped_column(sa.String(160))
+    graduation_year: Mapped[int | None] = mapped_column()
+    first_generation: Mapped[bool | None] = mapped_column()
+    low_income: Mapped[bool | None] = mapped_column()
+    #: Underemployment baseline at intake.
+    intake_job_title: Mapped[str | None] = mapped_column(sa.String(160))
+    intake_salary: Mapped[int | None] = mapped_column()
+    #: How they heard about coop (free text or a category).
+    referral_source: Mapped[str | None] = mapped_column(sa.String(200))
+    #: What the person agreed to show their pod peers.
+    share_email: Mapped[bool] = mapped_column(default=False)
+    share_phone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", back_populates="profile")

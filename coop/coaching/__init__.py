@@ -1,0 +1,1 @@
+"""Alumni captains, captain teams, pods and check-ins."""

@@ -1,0 +1,1 @@
+"""Cross-domain building blocks: permissions, audit, mail, pagination, time zones, CSV."""

@@ -1,0 +1,54 @@
+"""Registries that let each domain add itself to the shared layout without editing it.
+
+- ``nav_item`` adds a link to the top navigation for some roles.
+- ``cohort_tab`` adds a link to the staff cohort page's tabs.
+- ``home_for`` names the page a role lands on after signing in.
+"""
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: frozenset[str]
+    order: int
+
+
+NAV: list[NavItem] = []
+COHORT_TABS: list[NavItem] = []
+HOMES: dict[str, str] = {}
+
+
+def _add(registry: list[NavItem], label, endpoint, roles, order):
+    item = NavItem(label, endpoint, frozenset(str(r) for r in roles), order)
+    if item not in registry:
+        registry.append(item)
+        registry.sort(key=lambda i: (i.order, i.label))
+
+
+def nav_item(label: str, endpoint: str, roles, order: int = 50) -> None:
+    _add(NAV, label, endpoint, roles, order)
+
+
+def cohort_tab(label: str, endpoint: str, order: int = 50) -> None:
+    """A tab on the staff cohort page; ``endpoint`` takes ``cohort_id``."""
+    _add(COHORT_TABS, label, endpoint, {"staff"}, order)
+
+
+def home_for(role: str, endpoint: str) -> None:
+    HOMES[str(role)] = endpoint
+
+
+def nav_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [i for i in NAV if str(user.role) in i.roles]
+
+
+def home_url(user) -> str:
+    endpoint = HOMES.get(str(user.role), "core.account")
+    return url_for(endpoint)

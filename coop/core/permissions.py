@@ -1,0 +1,37 @@
+"""Named permission checks. Deny by default: every view states who may use it."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from coop.auth.models import Role
+
+
+def roles_required(*roles: Role):
+    """Allow only signed-in users with one of ``roles``; others get 404.
+
+    404 rather than 403, so a page's existence is not revealed to whoever may not see it.
+    """
+    allowed = {str(r) for r in roles}
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if str(current_user.role) not in allowed:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = roles_required(Role.STAFF)
+
+
+def require(condition: bool) -> None:
+    """Abort with 404 unless ``condition`` holds (object-level checks in views)."""
+    if not condition:
+        abort(404)

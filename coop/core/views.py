@@ -1,0 +1,40 @@
+"""The front door and the signed-in person's own account page."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from coop.auth.forms import AccountForm
+from coop.core import nav
+from coop.core.audit import changed_fields, record
+from coop.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(nav.home_url(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.timezone = form.timezone.data or None
+        changed = changed_fields(current_user, ["name", "timezone"])
+        if changed:
+            record(current_user, "user.update", current_user, changed)
+        db.session.commit()
+        flash("Your account is saved.", "success")
+        return redirect(url_for("core.account"))
+    return render_template("account.html", form=form)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,305 @@
+"""``flask --app coop seed-demo``: believable demo data, loaded once.
+
+The foundation creates cities, tracks, partners, cohorts over three years, staff and
+participants. Each domain adds its part in ``coop/<domain>/demo.py`` with a
+``seed(ctx)`` function, called in dependency order. A second run adds nothing: the
+whole seed is skipped when the demo staff account exists.
+"""
+
+import importlib
+import importlib.util
+import random
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from coop.auth.models import ParticipantProfile, Role, User
+from coop.auth.passwords import hash_password
+from coop.extensions import db
+from coop.programs.models import City, Cohort, CohortStatus, Partner, PartnerKind, Track
+
+DEMO_PASSWORD = "coop-demo-2026"  # noqa: S105 - printed to the terminal on purpose
+
+#: One account per role with a known password (and one city-limited staff member).
+DEMO_ACCOUNTS = [
+    ("staff@coop.example", "Sam Staff", Role.STAFF, "organisation-wide staff"),
+    ("nyc.staff@coop.example", "Nia Rivera", Role.STAFF, "staff for New York only"),
+    ("captain@coop.example", "Carmen Captain", Role.CAPTAIN, "alumni captain"),
+    ("participant@coop.example", "Pat Participant", Role.PARTICIPANT, "participant"),
+]
+
+CITIES = [
+    ("New York", "new-york", "America/New_York"),
+    ("Los Angeles", "los-angeles", "America/Los_Angeles"),
+    ("San Francisco", "san-francisco", "America/Los_Angeles"),
+    ("Chicago", "chicago", "America/Chicago"),
+]
+TRACKS = [
+    (
+        "Digital Marketing",
+        "digital-marketing",
+        "Paid search, social, analytics and campaign craft.",
+    ),
+    (
+        "Data Analytics",
+        "data-analytics",
+        "Spreadsheets, SQL, dashboards and storytelling with data.",
+    ),
+]
+PARTNERS = [
+    ("Google", PartnerKind.SPONSOR, None),
+    ("Brightline Media", PartnerKind.EMPLOYER, "New York"),
+    ("Northwind Analytics", PartnerKind.EMPLOYER, "Chicago"),
+    ("Pacific Retail Group", PartnerKind.EMPLOYER, "Los Angeles"),
+    ("Bay Area Youth Jobs", PartnerKind.COMMUNITY, "San Francisco"),
+    ("City College Career Center", PartnerKind.COMMUNITY, "New York"),
+]
+FIRST = [
+    "Aaliyah",
+    "Andre",
+    "Bianca",
+    "Carlos",
+    "Danielle",
+    "Darnell",
+    "Elena",
+    "Fatima",
+    "Gabriel",
+    "Imani",
+    "Jasmine",
+    "Jorge",
+    "Kayla",
+    "Kevin",
+    "Luis",
+    "Maya",
+    "Mohamed",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Rosa",
+    "Samuel",
+    "Tiana",
+    "Victor",
+    "Xiomara",
+    "Yusuf",
+]
+LAST = [
+    "Alvarez",
+    "Baptiste",
+    "Chen",
+    "Diallo",
+    "Estrada",
+    "Fofana",
+    "Garcia",
+    "Hernandez",
+    "Ibrahim",
+    "Jackson",
+    "Kim",
+    "Lopez",
+    "Mensah",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Ramirez",
+    "Santos",
+    "Thompson",
+    "Usman",
+    "Vargas",
+    "Williams",
+    "Yang",
+]
+COLLEGES = [
+    "CUNY Hunter College",
+    "Cal State LA",
+    "SF State",
+    "UIC",
+    "Baruch College",
+    "UC Riverside",
+    "Lehman College",
+    "Northeastern Illinois University",
+]
+JOBS = [
+    ("Retail associate", 32000),
+    ("Barista", 29000),
+    ("Administrative assistant", 38000),
+    ("Warehouse associate", 35000),
+    ("Server", 30000),
+    ("Customer service rep", 36000),
+]
+
+
+@dataclass
+class SeedContext:
+    """What the foundation seed made, handed to each domain's ``seed(ctx)``."""
+
+    today: date
+    rng: random.Random
+    password_hash: str
+    cities: dict[str, City] = field(default_factory=dict)
+    tracks: dict[str, Track] = field(default_factory=dict)
+    partners: dict[str, Partner] = field(default_factory=dict)
+    cohorts: list[Cohort] = field(default_factory=list)
+    participants: list[User] = field(default_factory=list)
+    accounts: dict[str, User] = field(default_factory=dict)
+
+
+def seed(participants: int = 200, today: date | None = None) -> SeedContext | None:
+    """Load the demo data; returns None (and changes nothing) if it is already there."""
+    if db.session.scalar(db.select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
+        return None
+    ctx = SeedContext(
+        today=today or date.today(),
+        rng=random.Random(2026),
+        password_hash=hash_password(DEMO_PASSWORD),
+    )
+    _seed_programs(ctx)
+    _seed_people(ctx, participants)
+    db.session.flush()
+    for domain in ("enrollment", "coaching", "sessions", "referrals", "reports", "portal"):
+        name = f"coop.{domain}.demo"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).seed(ctx)
+            db.session.flush()
+    return ctx
+
+
+def _seed_programs(ctx: SeedContext) -> None:
+    for name, slug, zone in CITIES:
+        ctx.cities[name] = City(name=name, slug=slug, timezone=zone)
+    for name, slug, description in TRACKS:
+        ctx.tracks[name] = Track(name=name, slug=slug, description=description)
+    for name, kind, city in PARTNERS:
+        ctx.partners[name] = Partner(name=name, kind=kind, city=ctx.cities.get(city))
+    db.session.add_all([*ctx.cities.values(), *ctx.tracks.values(), *ctx.partners.values()])
+
+    # Three years of cohorts: spring and fall terms; past ones completed, the current
+    # term active, the next one recruiting, one further out planned.
+    sponsor = ctx.partners["Google"]
+    terms = []
+    for year in (ctx.today.year - 2, ctx.today.year - 1, ctx.today.year):
+        terms += [date(year, 2, 3), date(year, 9, 8)]
+    plans = [
+        [("New York", "Digital Marketing"), ("Chicago", "Data Analytics")],
+        [("Los Angeles", "Digital Marketing")],
+    ]
+    for i, start in enumerate(terms):
+        for city, track in plans[i % 2]:
+            _add_cohort(ctx, city, track, start, sponsor)
+    # The next term, recruiting now.
+    nxt = _next_term(ctx.today)
+    for city, track in [
+        ("New York", "Data Analytics"),
+        ("Los Angeles", "Digital Marketing"),
+        ("Chicago", "Data Analytics"),
+    ]:
+        _add_cohort(ctx, city, track, nxt, sponsor, status=CohortStatus.RECRUITING)
+    db.session.add_all(ctx.cohorts)
+
+
+def _next_term(today: date) -> date:
+    for candidate in (date(today.year, 2, 3), date(today.year, 9, 8), date(today.year + 1, 2, 3)):
+        if candidate > today + timedelta(days=14):
+            return candidate
+    return date(today.year + 1, 9, 8)
+
+
+def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
+    end = start + timedelta(weeks=16)
+    if status is None:
+        if end < ctx.today:
+            status = CohortStatus.COMPLETED
+        elif start <= ctx.today:
+            status = CohortStatus.ACTIVE
+        else:
+            status = CohortStatus.RECRUITING
+    season = "Spring" if start.month < 6 else "Fall"
+    cohort = Cohort(
+        city=ctx.cities[city],
+        track=ctx.tracks[track],
+        sponsor=sponsor,
+        name=f"{track} · {season} {start.year}",
+        start_date=start,
+        end_date=end,
+        capacity=16,
+        status=status,
+        meeting_days="tue,thu",
+        meeting_time=time(18, 30),
+        video_link=f"https://meet.example.org/coop-{ctx.cities[city].slug}-{start:%Y%m}",
+    )
+    ctx.cohorts.append(cohort)
+    return cohort
+
+
+def _profile(ctx: SeedContext) -> ParticipantProfile:
+    job, salary = ctx.rng.choice(JOBS)
+    return ParticipantProfile(
+        college=ctx.rng.choice(COLLEGES),
+        graduation_year=ctx.rng.randint(ctx.today.year - 4, ctx.today.year),
+        first_generation=ctx.rng.random() < 0.8,
+        low_income=ctx.rng.random() < 0.7,
+        intake_job_title=job,
+        intake_salary=salary + ctx.rng.randint(-3, 3) * 1000,
+        referral_source=ctx.rng.choice(["alumnus", "community partner", "social media", "campus"]),
+        share_email=ctx.rng.random() < 0.6,
+        phone=f"(555) 01{ctx.rng.randint(0, 99):02d}",
+    )
+
+
+def _seed_people(ctx: SeedContext, participants: int) -> None:
+    for email, name, role, _ in DEMO_ACCOUNTS:
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            password_hash=ctx.password_hash,
+            all_cities=(email == "staff@coop.example"),
+        )
+        if email.startswith("nyc."):
+            user.cities = [ctx.cities["New York"]]
+        if role != Role.STAFF:
+            user.profile = _profile(ctx)
+        ctx.accounts[email] = user
+        db.session.add(user)
+    ctx.participants.append(ctx.accounts["participant@coop.example"])
+    for n in range(participants):
+        first, last = ctx.rng.choice(FIRST), ctx.rng.choice(LAST)
+        user = User(
+            email=f"{first}.{last}.{n}@example.org".lower(),
+            name=f"{first} {last}",
+            role=Role.PARTICIPANT,
+            password_hash=None,
+        )
+        user.profile = _profile(ctx)
+        ctx.participants.append(user)
+    db.session.add_all(ctx.participants)
+
+
+def print_accounts() -> None:
+    click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
+    for email, _, _role, what in DEMO_ACCOUNTS:
+        click.echo(f"  {email:<28} {what}")
+    click.echo("")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--participants",
+    default=200,
+    show_default=True,
+    help="How many participants to generate (use thousands for benchmarks).",
+)
+@with_appcontext
+def seed_demo_command(participants: int) -> None:
+    """Load the demo data (idempotent: a second run adds nothing)."""
+    ctx = seed(participants)
+    if ctx is None:
+        click.echo("Demo data already loaded; nothing added.")
+    else:
+        db.session.commit()
+        click.echo(
+            f"Loaded demo data: {len(ctx.cities)} cities, {len(ctx.cohorts)} cohorts, "
+            f"{len(ctx.participants)} participants."
+        )
+    print_accounts()

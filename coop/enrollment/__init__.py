@@ -1,0 +1,1 @@
+"""Applications, review, waitlist, roster import and export."""

@@ -1,0 +1,1 @@
+"""Cities, tracks, partners and cohorts: what staff launch."""

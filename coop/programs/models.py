@@ -1,0 +1,131 @@
+"""What staff launch: cities, tracks, partners and cohorts."""
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.db import enum_column, utcnow
+from coop.extensions import db
+
+
+class City(db.Model):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: IANA zone name, e.g. ``America/Chicago``; cohort times are in this zone.
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def can_manage(self, user) -> bool:
+        return user.is_authenticated and user.can_see_city(self.id)
+
+    def __repr__(self) -> str:
+        return f"<City {self.slug}>"
+
+
+class Track(db.Model):
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class PartnerKind(enum.StrEnum):
+    EMPLOYER = "employer"
+    COMMUNITY = "community"
+    SPONSOR = "sponsor"
+
+
+class Partner(db.Model):
+    """An employer, community organisation or sponsor."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind))
+    #: Home city, if the partner is local.
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    website: Mapped[str | None] = mapped_column(sa.String(255))
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    city = relationship("City", lazy="raise")
+
+
+class CohortStatus(enum.StrEnum):
+    PLANNED = "planned"
+    RECRUITING = "recruiting"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+#: Allowed status changes; anything else is refused.
+COHORT_TRANSITIONS: dict[CohortStatus, set[CohortStatus]] = {
+    CohortStatus.PLANNED: {CohortStatus.RECRUITING, CohortStatus.CANCELLED},
+    CohortStatus.RECRUITING: {CohortStatus.ACTIVE, CohortStatus.CANCELLED},
+    CohortStatus.ACTIVE: {CohortStatus.COMPLETED, CohortStatus.CANCELLED},
+    CohortStatus.COMPLETED: set(),
+    CohortStatus.CANCELLED: set(),
+}
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Cohort(db.Model):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id"), index=True)
+    sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    start_date: Mapped[date] = mapped_column()
+    end_date: Mapped[date] = mapped_column()
+    #: Seats; enrolled participants never exceed it.
+    capacity: Mapped[int] = mapped_column(default=16)
+    status: Mapped[CohortStatus] = mapped_column(
+        enum_column(CohortStatus), default=CohortStatus.PLANNED, index=True
+    )
+    #: Comma-separated weekday codes from ``WEEKDAYS``, e.g. ``"tue,thu"``.
+    meeting_days: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: Local start time in the city's zone.
+    meeting_time: Mapped[time | None] = mapped_column()
+    #: Default video link for sessions (https only).
+    video_link: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Hidden from lists; never deleted.
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    city = relationship("City", lazy="raise")
+    track = relationship("Track", lazy="raise")
+    sponsor = relationship("Partner", lazy="raise")
+
+    __table_args__ = (
+        sa.UniqueConstraint("city_id", "name"),
+        sa.CheckConstraint("capacity >= 1 AND capacity <= 200", name="capacity_range"),
+        sa.CheckConstraint("end_date > start_date", name="dates_order"),
+    )
+
+    @property
+    def meeting_day_list(self) -> list[str]:
+        return [d for d in self.meeting_days.split(",") if d]
+
+    def can_change_status(self, new: CohortStatus) -> bool:
+        return new == self.status or new in COHORT_TRANSITIONS[self.status]
+
+    def can_manage(self, user) -> bool:
+        """Staff who may see this cohort's city manage it."""
+        return user.is_authenticated and user.can_see_city(self.city_id)
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.id} {self.name!r}>"

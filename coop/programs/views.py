@@ -1,0 +1,5 @@
+"""Staff launch cities and cohorts."""
+
+from flask import Blueprint
+
+bp = Blueprint("programs", __name__)

@@ -1,0 +1,1 @@
+"""Partners and outreach, openings, referrals, placements, follow-ups."""

@@ -1,0 +1,1 @@
+"""Outcome dashboards and exports."""

@@ -1,0 +1,1 @@
+"""Virtual sessions, attendance, calendar feeds, reminders, meeting-report import."""

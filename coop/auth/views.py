@@ -22,7 +22,7 @@ from coop.auth.models import Role, User
 from coop.auth.passwords import hash_password, needs_rehash, verify_password
 from coop.core import nav
 from coop.core.pagination import paginate
-from coop.core.permissions import require, staff_required
+from coop.core.permissions import public, require, staff_required
 from coop.extensions import db, limiter
 from coop.programs.models import City
 
@@ -47,6 +47,7 @@ def _login_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
     key_func=_login_key,
@@ -86,11 +87,13 @@ def logout():
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
 def accept_invite(token):
     return _set_password_page(token, tokens.INVITE)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset_password(token):
     return _set_password_page(token, tokens.RESET)
 
@@ -114,6 +117,7 @@ def _set_password_page(token: str, purpose: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@public
 @limiter.limit("20 per hour", methods=["POST"])
 def request_reset():
     form = ResetRequestForm()

@@ -31,6 +31,13 @@ def roles_required(*roles: Role):
 staff_required = roles_required(Role.STAFF)
 
 
+def public(view):
+    """Mark a view as open to anonymous visitors. Every other view requires sign-in; a
+    test walks the URL map and checks exactly that."""
+    view.is_public = True
+    return view
+
+
 def require(condition: bool) -> None:
     """Abort with 404 unless ``condition`` holds (object-level checks in views)."""
     if not condition:

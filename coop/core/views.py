@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from coop.auth.forms import AccountForm
 from coop.core import nav
+from coop.core.permissions import public
 from coop.core.audit import changed_fields, record
 from coop.extensions import db
 
@@ -12,6 +13,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@public
 def index():
     if current_user.is_authenticated:
         return redirect(nav.home_url(current_user))
@@ -35,6 +37,7 @@ def account():
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}

@@ -101,6 +101,7 @@ class Cohort(db.Model):
     meeting_time: Mapped[time | None] = mapped_column()
     #: Default video link for sessions (https only).
     video_link: Mapped[str | None] = mapped_column(sa.String(500))
+    # -- domain settings: other domains add their per-cohort settings below this line --
     #: Hidden from lists; never deleted.
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -115,6 +115,7 @@ class ParticipantProfile(db.Model):
     #: What the person agreed to show their pod peers.
     share_email: Mapped[bool] = mapped_column(default=False)
     share_phone: Mapped[bool] = mapped_column(default=False)
+    # -- domain fields: other domains add profile columns below this line --
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User", back_populates="profile")

@@ -54,6 +54,7 @@ class Partner(db.Model):
     #: Home city, if the partner is local.
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"), index=True)
     website: Mapped[str | None] = mapped_column(sa.String(255))
+    # -- domain fields: other domains add partner columns below this line --
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -24,16 +24,6 @@ from coop.extensions import limiter, mail
 from tests.factories import Factory
 
 
-def pytest_collection_modifyitems(config, items):
-    # Browser tests run only through `make e2e` (tests/e2e), never in the unit runs.
-    run_e2e = any("e2e" in str(a) for a in config.args)
-    if not run_e2e:
-        skip = pytest.mark.skip(reason="browser test: run `make e2e`")
-        for item in items:
-            if "e2e" in item.keywords:
-                item.add_marker(skip)
-
-
 class TestSession(scoped_session):
     """The test's session, shared with the requests it makes.
 

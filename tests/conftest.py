@@ -58,6 +58,7 @@ def app():
         yield app
         _db.session.remove()
         _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,14 @@ import importlib
 import importlib.util
 import random
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import click
 from flask.cli import with_appcontext
 
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password
+from coop.core.models import AuditEvent
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus, Partner, PartnerKind, Track
 
@@ -120,6 +121,10 @@ COLLEGES = [
     "Lehman College",
     "Northeastern Illinois University",
 ]
+#: Terms start every 26 weeks and last 16.
+TERM = timedelta(weeks=26)
+TERM_LENGTH = timedelta(weeks=16)
+
 JOBS = [
     ("Retail associate", 32000),
     ("Barista", 29000),
@@ -174,39 +179,33 @@ def _seed_programs(ctx: SeedContext) -> None:
         ctx.partners[name] = Partner(name=name, kind=kind, city=ctx.cities.get(city))
     db.session.add_all([*ctx.cities.values(), *ctx.tracks.values(), *ctx.partners.values()])
 
-    # Three years of cohorts: spring and fall terms; past ones completed, the current
-    # term active, the next one recruiting, one further out planned.
+    # Three years of cohorts, a term every 26 weeks, placed relative to today so every
+    # status is there whatever the date: the current term began six weeks ago (active),
+    # the five before it are completed, the next one is recruiting, one is still planned.
     sponsor = ctx.partners["Google"]
-    terms = []
-    for year in (ctx.today.year - 2, ctx.today.year - 1, ctx.today.year):
-        terms += [date(year, 2, 3), date(year, 9, 8)]
+    current = ctx.today - timedelta(weeks=6, days=ctx.today.weekday())
     plans = [
         [("New York", "Digital Marketing"), ("Chicago", "Data Analytics")],
         [("Los Angeles", "Digital Marketing")],
     ]
-    for i, start in enumerate(terms):
-        for city, track in plans[i % 2]:
-            _add_cohort(ctx, city, track, start, sponsor)
-    # The next term, recruiting now.
-    nxt = _next_term(ctx.today)
+    for k in range(5, -1, -1):
+        for city, track in plans[k % 2]:
+            _add_cohort(ctx, city, track, current - TERM * k, sponsor)
+    nxt = current + TERM
     for city, track in [
         ("New York", "Data Analytics"),
         ("Los Angeles", "Digital Marketing"),
         ("Chicago", "Data Analytics"),
     ]:
         _add_cohort(ctx, city, track, nxt, sponsor, status=CohortStatus.RECRUITING)
+    _add_cohort(
+        ctx, "San Francisco", "Data Analytics", nxt + TERM, None, status=CohortStatus.PLANNED
+    )
     db.session.add_all(ctx.cohorts)
 
 
-def _next_term(today: date) -> date:
-    for candidate in (date(today.year, 2, 3), date(today.year, 9, 8), date(today.year + 1, 2, 3)):
-        if candidate > today + timedelta(days=14):
-            return candidate
-    return date(today.year + 1, 9, 8)
-
-
 def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
-    end = start + timedelta(weeks=16)
+    end = start + TERM_LENGTH
     if status is None:
         if end < ctx.today:
             status = CohortStatus.COMPLETED
@@ -214,12 +213,11 @@ def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
             status = CohortStatus.ACTIVE
         else:
             status = CohortStatus.RECRUITING
-    season = "Spring" if start.month < 6 else "Fall"
     cohort = Cohort(
         city=ctx.cities[city],
         track=ctx.tracks[track],
         sponsor=sponsor,
-        name=f"{track} · {season} {start.year}",
+        name=f"{track} · {start:%B %Y}",
         start_date=start,
         end_date=end,
         capacity=16,
@@ -274,6 +272,42 @@ def _seed_people(ctx: SeedContext, participants: int) -> None:
         user.profile = _profile(ctx)
         ctx.participants.append(user)
     db.session.add_all(ctx.participants)
+    _seed_cohort_history(ctx)
+
+
+def _seed_cohort_history(ctx: SeedContext) -> None:
+    """Audit events for the cohorts' launch and status changes, by the demo staff."""
+    db.session.flush()
+    staff = ctx.accounts["staff@coop.example"]
+    steps = [
+        (CohortStatus.RECRUITING, lambda c: c.start_date - timedelta(weeks=8)),
+        (CohortStatus.ACTIVE, lambda c: c.start_date),
+        (CohortStatus.COMPLETED, lambda c: c.end_date),
+    ]
+    fields = ["capacity", "city_id", "end_date", "meeting_days", "meeting_time", "name"]
+    fields += ["sponsor_id", "start_date", "track_id", "video_link"]
+    events = []
+    order = list(CohortStatus)
+    recent = ctx.today - timedelta(days=7)
+    for cohort in ctx.cohorts:
+        created = min(cohort.start_date - timedelta(weeks=12), recent - timedelta(days=7))
+        events.append(_event(staff, "cohort.create", cohort, fields, created))
+        for status, when in steps:
+            if order.index(status) <= order.index(cohort.status):
+                day = min(when(cohort), recent)
+                events.append(_event(staff, f"cohort.{status}", cohort, ["status"], day))
+    db.session.add_all(events)
+
+
+def _event(actor, action, target, changed, day: date) -> AuditEvent:
+    return AuditEvent(
+        actor_id=actor.id,
+        action=action,
+        target_type=target.__tablename__,
+        target_id=target.id,
+        changed=changed,
+        created_at=datetime.combine(day, time(14, 0), tzinfo=UTC),
+    )
 
 
 def print_accounts() -> None:

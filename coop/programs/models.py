@@ -1,13 +1,19 @@
 """What staff launch: cities, tracks, partners and cohorts."""
 
 import enum
-from datetime import date, datetime, time
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.db import enum_column, utcnow
 from coop.extensions import db
+
+
+def can_edit_catalog(user) -> bool:
+    """Only organisation-wide staff create and edit cities and tracks."""
+    return bool(user.is_authenticated and user.is_staff and user.city_ids is None)
 
 
 class City(db.Model):
@@ -22,7 +28,12 @@ class City(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def can_manage(self, user) -> bool:
+        """Staff who may see this city see it and launch cohorts in it."""
         return user.is_authenticated and user.can_see_city(self.id)
+
+    def can_edit(self, user) -> bool:
+        """Changing a city (its name, zone) affects everyone: organisation-wide staff only."""
+        return can_edit_catalog(user)
 
     def __repr__(self) -> str:
         return f"<City {self.slug}>"
@@ -35,6 +46,12 @@ class Track(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
+
+    def can_edit(self, user) -> bool:
+        return can_edit_catalog(user)
+
+    def __repr__(self) -> str:
+        return f"<Track {self.slug}>"
 
 
 class PartnerKind(enum.StrEnum):
@@ -80,6 +97,9 @@ COHORT_TRANSITIONS: dict[CohortStatus, set[CohortStatus]] = {
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+#: Statuses from which a cohort may be archived (hidden from lists, never deleted).
+ARCHIVABLE = {CohortStatus.COMPLETED, CohortStatus.CANCELLED}
+
 
 class Cohort(db.Model):
     __tablename__ = "cohorts"
@@ -103,6 +123,13 @@ class Cohort(db.Model):
     #: Default video link for sessions (https only).
     video_link: Mapped[str | None] = mapped_column(sa.String(500))
     # -- domain settings: other domains add their per-cohort settings below this line --
+    #: Enrollment: seats held by enrolled participants; changed only by one conditional
+    #: UPDATE (``… WHERE seats_taken < capacity``), so it never exceeds ``capacity``.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Enrollment: when an enrolled participant withdraws, enroll the first waitlisted.
+    auto_promote: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: Coaching: a participant with no check-in for this many days is overdue.
+    checkin_overdue_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: Hidden from lists; never deleted.
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -122,8 +149,36 @@ class Cohort(db.Model):
     def meeting_day_list(self) -> list[str]:
         return [d for d in self.meeting_days.split(",") if d]
 
+    @property
+    def next_statuses(self) -> list[CohortStatus]:
+        """The statuses this cohort may move to next, in lifecycle order."""
+        allowed = COHORT_TRANSITIONS[self.status]
+        return [s for s in CohortStatus if s in allowed]
+
+    @property
+    def can_archive(self) -> bool:
+        return not self.archived and self.status in ARCHIVABLE
+
     def can_change_status(self, new: CohortStatus) -> bool:
         return new == self.status or new in COHORT_TRANSITIONS[self.status]
+
+    def next_meeting(self, now: datetime | None = None) -> datetime | None:
+        """The next meeting's start (UTC), from the weekly days and local time in the
+        city's zone, within the cohort's dates; None when there is none left.
+        Needs ``city`` loaded."""
+        if not self.meeting_time or not self.meeting_day_list:
+            return None
+        zone = zoneinfo.ZoneInfo(self.city.timezone)
+        now = (now or datetime.now(UTC)).astimezone(zone)
+        days = {WEEKDAYS.index(d) for d in self.meeting_day_list}
+        day = max(now.date(), self.start_date)
+        while day <= self.end_date:
+            if day.weekday() in days:
+                start = datetime.combine(day, self.meeting_time, tzinfo=zone)
+                if start >= now:
+                    return start.astimezone(UTC)
+            day += timedelta(days=1)
+        return None
 
     def can_manage(self, user) -> bool:
         """Staff who may see this cohort's city manage it."""

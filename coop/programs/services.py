@@ -1,0 +1,257 @@
+"""Every change to cities, tracks and cohorts. Each function checks its rule once,
+flushes, writes an audit event and leaves the commit to the caller."""
+
+import re
+import unicodedata
+
+from coop.core.audit import changed_fields, record
+from coop.enrollment.models import Enrollment, Stage
+from coop.extensions import db
+from coop.programs.models import (
+    ARCHIVABLE,
+    COHORT_TRANSITIONS,
+    City,
+    Cohort,
+    CohortStatus,
+    Partner,
+    Track,
+    can_edit_catalog,
+)
+
+CITY_FIELDS = ["name", "slug", "timezone", "archived"]
+TRACK_FIELDS = ["name", "slug", "description"]
+COHORT_FIELDS = [
+    "city_id",
+    "track_id",
+    "sponsor_id",
+    "name",
+    "start_date",
+    "end_date",
+    "capacity",
+    "meeting_days",
+    "meeting_time",
+    "video_link",
+    "status",
+]
+
+
+class ProgramError(ValueError):
+    """A rule about cities, tracks or cohorts was broken. ``field`` names the form field
+    the message belongs to (None: the whole request)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "x"
+
+
+def _taken(model, column, value, exclude_id=None, **where) -> bool:
+    stmt = db.select(model.id).where(column == value)
+    for name, v in where.items():
+        stmt = stmt.where(getattr(model, name) == v)
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _require_catalog_editor(actor) -> None:
+    if not can_edit_catalog(actor):
+        raise ProgramError("Only organisation-wide staff change cities and tracks.")
+
+
+# -- cities ------------------------------------------------------------------------------
+
+
+def _check_city(city_id, name: str, slug: str) -> None:
+    if _taken(City, City.name, name, city_id):
+        raise ProgramError(f"There is already a city called {name}.", "name")
+    if _taken(City, City.slug, slug, city_id):
+        raise ProgramError(f"Another city already uses {slug}.", "slug")
+
+
+def create_city(*, actor, name: str, timezone: str, slug: str | None = None) -> City:
+    """Add a city in an IANA zone (the form offers only valid ones)."""
+    _require_catalog_editor(actor)
+    slug = slug or slugify(name)
+    _check_city(None, name, slug)
+    city = City(name=name, slug=slug, timezone=timezone, archived=False)
+    db.session.add(city)
+    db.session.flush()
+    record(actor, "city.create", city, ["name", "slug", "timezone"])
+    return city
+
+
+def update_city(
+    city: City, *, actor, name: str, timezone: str, slug: str | None, archived: bool
+) -> list[str]:
+    """Rename, re-zone or archive a city; returns the names of the fields that changed."""
+    _require_catalog_editor(actor)
+    slug = slug or slugify(name)
+    _check_city(city.id, name, slug)
+    city.name, city.slug, city.timezone, city.archived = name, slug, timezone, archived
+    changed = changed_fields(city, CITY_FIELDS)
+    if changed:
+        db.session.flush()
+        record(actor, "city.update", city, changed)
+    return changed
+
+
+# -- tracks ------------------------------------------------------------------------------
+
+
+def _check_track(track_id, name: str, slug: str) -> None:
+    if _taken(Track, Track.name, name, track_id):
+        raise ProgramError(f"There is already a track called {name}.", "name")
+    if _taken(Track, Track.slug, slug, track_id):
+        raise ProgramError(f"Another track already uses {slug}.", "slug")
+
+
+def create_track(*, actor, name: str, slug: str | None = None, description=None) -> Track:
+    _require_catalog_editor(actor)
+    slug = slug or slugify(name)
+    _check_track(None, name, slug)
+    track = Track(name=name, slug=slug, description=description or None)
+    db.session.add(track)
+    db.session.flush()
+    record(actor, "track.create", track, ["name", "slug", "description"])
+    return track
+
+
+def update_track(track: Track, *, actor, name: str, slug: str | None, description) -> list[str]:
+    _require_catalog_editor(actor)
+    slug = slug or slugify(name)
+    _check_track(track.id, name, slug)
+    track.name, track.slug, track.description = name, slug, description or None
+    changed = changed_fields(track, TRACK_FIELDS)
+    if changed:
+        db.session.flush()
+        record(actor, "track.update", track, changed)
+    return changed
+
+
+# -- cohorts -----------------------------------------------------------------------------
+
+
+def _check_cohort(cohort_id, actor, city: City, track: Track, values: dict) -> None:
+    """The rules every cohort obeys, whatever the form already checked."""
+    if city is None or not city.can_manage(actor):
+        raise ProgramError("Choose one of your cities.", "city_id")
+    if track is None:
+        raise ProgramError("Choose a track.", "track_id")
+    if values["end_date"] <= values["start_date"]:
+        raise ProgramError("The end date must be after the start date.", "end_date")
+    if not 1 <= values["capacity"] <= 200:
+        raise ProgramError("Capacity must be between 1 and 200.", "capacity")
+    link = values.get("video_link")
+    if link and not link.startswith("https://"):
+        raise ProgramError("Use an https:// link.", "video_link")
+    if _taken(Cohort, Cohort.name, values["name"], cohort_id, city_id=city.id):
+        raise ProgramError(f"{city.name} already has a cohort called {values['name']}.", "name")
+
+
+def create_cohort(
+    *, actor, city: City, track: Track, sponsor: Partner | None = None, **values
+) -> Cohort:
+    """Launch a cohort (status planned) in one of the actor's cities.
+
+    ``values``: name, start_date, end_date, capacity, meeting_days, meeting_time,
+    video_link.
+    """
+    _check_cohort(None, actor, city, track, values)
+    cohort = Cohort(
+        city_id=city.id,
+        track_id=track.id,
+        sponsor_id=sponsor.id if sponsor else None,
+        status=CohortStatus.PLANNED,
+        archived=False,
+        **values,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    record(actor, "cohort.create", cohort, [f for f in COHORT_FIELDS if f != "status"])
+    return cohort
+
+
+def enrolled_count(cohort: Cohort) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Enrollment.id)).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.stage == Stage.ENROLLED
+        )
+    )
+
+
+def update_cohort(
+    cohort: Cohort,
+    *,
+    actor,
+    city: City,
+    track: Track,
+    sponsor: Partner | None = None,
+    status: CohortStatus | None = None,
+    **values,
+) -> list[str]:
+    """Change a cohort's facts (and, optionally, its status along an allowed step).
+    Returns the names of the fields that changed; writes nothing when none did."""
+    if not cohort.can_manage(actor):
+        raise ProgramError("You cannot change this cohort.")
+    _check_cohort(cohort.id, actor, city, track, values)
+    if status is not None and not cohort.can_change_status(status):
+        raise ProgramError(_transition_message(cohort, status), "status")
+    if values["capacity"] != cohort.capacity:
+        # Enrollment keeps a seat counter (``seats_taken``); never go below it either.
+        taken = max(enrolled_count(cohort), getattr(cohort, "seats_taken", 0) or 0)
+        if values["capacity"] < taken:
+            raise ProgramError(
+                f"{taken} participants are enrolled; capacity cannot be lower.", "capacity"
+            )
+    cohort.city_id, cohort.track_id = city.id, track.id
+    cohort.sponsor_id = sponsor.id if sponsor else None
+    for name, value in values.items():
+        setattr(cohort, name, value)
+    if status is not None:
+        cohort.status = status
+    changed = changed_fields(cohort, COHORT_FIELDS)
+    if changed:
+        db.session.flush()
+        record(actor, "cohort.update", cohort, changed)
+    return changed
+
+
+def _transition_message(cohort: Cohort, new: CohortStatus) -> str:
+    allowed = sorted(COHORT_TRANSITIONS[cohort.status], key=list(CohortStatus).index)
+    if not allowed:
+        return f"A {cohort.status} cohort cannot change status any more."
+    options = " or ".join(str(s) for s in allowed)
+    return f"A {cohort.status} cohort can become {options}, not {new}."
+
+
+def change_status(cohort: Cohort, new: CohortStatus, *, actor) -> None:
+    """Move a cohort one step along planned → recruiting → active → completed, or cancel
+    it; any other change is refused. The audit action names the new status
+    (``cohort.recruiting``, ``cohort.cancelled``, …)."""
+    if not cohort.can_manage(actor):
+        raise ProgramError("You cannot change this cohort.")
+    if new == cohort.status:
+        raise ProgramError(f"The cohort is already {new}.")
+    if not cohort.can_change_status(new):
+        raise ProgramError(_transition_message(cohort, new), "status")
+    cohort.status = new
+    db.session.flush()
+    record(actor, f"cohort.{new}", cohort, ["status"])
+
+
+def set_archived(cohort: Cohort, archived: bool, *, actor) -> None:
+    """Hide a finished cohort from lists (or show it again). Nothing is deleted."""
+    if not cohort.can_manage(actor):
+        raise ProgramError("You cannot change this cohort.")
+    if cohort.archived == archived:
+        raise ProgramError(f"The cohort is {'already' if archived else 'not'} archived.")
+    if archived and cohort.status not in ARCHIVABLE:
+        raise ProgramError("Only completed or cancelled cohorts can be archived; cancel it first.")
+    cohort.archived = archived
+    db.session.flush()
+    record(actor, "cohort.archive" if archived else "cohort.unarchive", cohort, ["archived"])

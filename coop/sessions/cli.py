@@ -1,0 +1,56 @@
+"""``flask --app coop sessions ...``"""
+
+import logging
+
+import click
+from flask.cli import AppGroup
+
+from coop.db import utcnow
+from coop.extensions import db, mail
+from coop.sessions import services
+
+log = logging.getLogger("coop.sessions")
+
+cli = AppGroup("sessions", help="Virtual sessions: reminders.")
+
+
+def send_reminders(now=None) -> int:
+    """Email participants and captains about sessions starting in the next 24 hours,
+    exactly once per session and person, however often (or concurrently) it runs.
+
+    The log rows are committed before any mail goes out (at most once); a mail that fails
+    has its row removed so the next run tries again. Returns how many were sent.
+    """
+    now = now or utcnow()
+    due = services.due_reminders(now)
+    # End the reading transaction first: on SQLite the claim must be the first write of
+    # its own transaction, so a concurrent run queues on the lock instead of failing.
+    db.session.commit()
+    if not due:
+        return 0
+    claimed = services.claim_reminders(due, now)
+    db.session.commit()
+    sent, failed = 0, []
+    for reminder in due:
+        if (reminder.session_id, reminder.user_id) not in claimed:
+            continue
+        try:
+            mail.send(reminder.email, reminder.subject, reminder.body)
+        except Exception:  # one failed mail must not stop the others
+            log.exception(
+                "reminder for session %s to user %s failed", reminder.session_id, reminder.user_id
+            )
+            failed.append(reminder)
+        else:
+            sent += 1
+    for reminder in failed:
+        services.release_reminder(reminder.session_id, reminder.user_id)
+    db.session.commit()
+    return sent
+
+
+@cli.command("send-reminders")
+def send_reminders_command():
+    """Email reminders about sessions starting in the next 24 hours (once per person)."""
+    sent = send_reminders()
+    click.echo(f"Sent {sent} session reminder{'s' if sent != 1 else ''}.")

@@ -1,0 +1,254 @@
+"""Reads for sessions and attendance, with their eager loading and a fixed number of
+queries whatever the cohort size."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from coop.auth.models import User
+from coop.coaching.models import CaptainAssignment, PodMembership
+from coop.db import utcnow
+from coop.enrollment.models import Enrollment, Stage
+from coop.extensions import db
+from coop.programs.models import Cohort
+from coop.sessions.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    SessionStatus,
+    VirtualSession,
+)
+
+#: Enrollment stages that make someone a member of a cohort (graduates stay members of
+#: their past cohorts).
+MEMBER_STAGES = (Stage.ENROLLED, Stage.GRADUATED)
+
+#: Consecutive absences (in the latest sessions held) that flag a participant.
+ABSENT_STREAK = 3
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A participant's attendance in one cohort."""
+
+    #: Sessions held so far (not cancelled, already over).
+    held: int
+    #: Of those, sessions the participant attended (present or late).
+    attended: int
+    #: Absent in each of the latest three sessions held.
+    absent_streak_flag: bool
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.held if self.held else None
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def cohort_or_404(cohort_id: int) -> Cohort:
+    """The cohort with its city, track and sponsor (what the pages and header show)."""
+    stmt = (
+        db.select(Cohort)
+        .options(joinedload(Cohort.city), joinedload(Cohort.track), joinedload(Cohort.sponsor))
+        .where(Cohort.id == cohort_id)
+    )
+    cohort = db.session.scalar(stmt)
+    if cohort is None:
+        from flask import abort
+
+        abort(404)
+    return cohort
+
+
+def session_or_404(session_id: int) -> VirtualSession:
+    """The session with its cohort and the cohort's city, track and sponsor."""
+    stmt = (
+        db.select(VirtualSession)
+        .options(
+            joinedload(VirtualSession.cohort).options(
+                joinedload(Cohort.city), joinedload(Cohort.track), joinedload(Cohort.sponsor)
+            )
+        )
+        .where(VirtualSession.id == session_id)
+    )
+    session = db.session.scalar(stmt)
+    if session is None:
+        from flask import abort
+
+        abort(404)
+    return session
+
+
+def cohort_sessions(cohort_id: int) -> list[VirtualSession]:
+    return list(
+        db.session.scalars(
+            db.select(VirtualSession)
+            .where(VirtualSession.cohort_id == cohort_id)
+            .order_by(VirtualSession.starts_at, VirtualSession.id)
+        )
+    )
+
+
+def current_assignment(user_id: int, cohort_id: int) -> CaptainAssignment | None:
+    """The captain's current assignment to the cohort, if any."""
+    return db.session.scalar(
+        db.select(CaptainAssignment).where(
+            CaptainAssignment.captain_id == user_id,
+            CaptainAssignment.cohort_id == cohort_id,
+            CaptainAssignment.ended_at.is_(None),
+        )
+    )
+
+
+def members(
+    cohort_id: int, pod_of_captain: int | None = None, with_profiles: bool = False
+) -> list[User]:
+    """The cohort's participants (enrolled or graduated) by name. With
+    ``pod_of_captain``, only those in that captain's current pods."""
+    stmt = (
+        db.select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(MEMBER_STAGES))
+        .order_by(User.name, User.id)
+    )
+    if with_profiles:
+        stmt = stmt.options(selectinload(User.profile))
+    if pod_of_captain is not None:
+        stmt = stmt.where(
+            db.select(PodMembership.id)
+            .join(CaptainAssignment, CaptainAssignment.id == PodMembership.assignment_id)
+            .where(
+                PodMembership.participant_id == User.id,
+                PodMembership.cohort_id == cohort_id,
+                CaptainAssignment.captain_id == pod_of_captain,
+                CaptainAssignment.ended_at.is_(None),
+            )
+            .exists()
+        )
+    return list(db.session.scalars(stmt))
+
+
+def member_ids(cohort_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            db.select(Enrollment.user_id).where(
+                Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(MEMBER_STAGES)
+            )
+        )
+    )
+
+
+def is_member(user_id: int, cohort_id: int) -> bool:
+    return (
+        db.session.scalar(
+            db.select(Enrollment.id).where(
+                Enrollment.user_id == user_id,
+                Enrollment.cohort_id == cohort_id,
+                Enrollment.stage.in_(MEMBER_STAGES),
+            )
+        )
+        is not None
+    )
+
+
+def attendance_by_participant(session_id: int, participant_ids: Iterable[int]) -> dict:
+    """``{participant_id: Attendance}`` for one session."""
+    ids = list(participant_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        db.select(Attendance).where(
+            Attendance.session_id == session_id, Attendance.participant_id.in_(ids)
+        )
+    )
+    return {a.participant_id: a for a in rows}
+
+
+def session_counts(session_ids: Iterable[int]) -> dict[int, Counter]:
+    """``{session_id: Counter(status -> n)}`` in one grouped query."""
+    ids = list(session_ids)
+    out: dict[int, Counter] = {i: Counter() for i in ids}
+    if not ids:
+        return out
+    stmt = (
+        db.select(Attendance.session_id, Attendance.status, sa.func.count())
+        .where(Attendance.session_id.in_(ids))
+        .group_by(Attendance.session_id, Attendance.status)
+    )
+    for session_id, status, n in db.session.execute(stmt):
+        out[session_id][AttendanceStatus(status)] = n
+    return out
+
+
+# -- attendance figures ----------------------------------------------------------------
+
+
+def held_session_ids(cohort_id: int, now: datetime | None = None) -> list[int]:
+    """Ids of the cohort's sessions held so far (not cancelled and over), oldest first."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        db.select(VirtualSession.id, VirtualSession.starts_at, VirtualSession.duration_minutes)
+        .where(
+            VirtualSession.cohort_id == cohort_id,
+            VirtualSession.status == SessionStatus.SCHEDULED,
+            VirtualSession.starts_at <= now,
+        )
+        .order_by(VirtualSession.starts_at, VirtualSession.id)
+    ).all()
+    # The end is start + duration: compared here rather than with dialect-specific
+    # interval arithmetic; a cohort has a few dozen sessions.
+    return [r.id for r in rows if r.starts_at + timedelta(minutes=r.duration_minutes) <= now]
+
+
+def attendance_summary(
+    cohort_id: int, participant_ids: list[int], now: datetime | None = None
+) -> dict[int, Summary]:
+    """Each participant's attendance in the cohort, in two queries whatever the numbers.
+
+    Rate = (present + late) / sessions held. A missing roll-call row counts as not
+    attended; the absence streak counts only recorded absences.
+    """
+    ids = list(dict.fromkeys(participant_ids))
+    held = held_session_ids(cohort_id, now)
+    if not held or not ids:
+        return {pid: Summary(held=len(held), attended=0, absent_streak_flag=False) for pid in ids}
+    latest = held[-ABSENT_STREAK:] if len(held) >= ABSENT_STREAK else []
+    attended = sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0))
+    absent_latest = sa.func.sum(
+        sa.case(
+            (
+                sa.and_(
+                    Attendance.status == AttendanceStatus.ABSENT,
+                    Attendance.session_id.in_(latest or [-1]),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    stmt = (
+        db.select(Attendance.participant_id, attended, absent_latest)
+        .where(Attendance.session_id.in_(held), Attendance.participant_id.in_(ids))
+        .group_by(Attendance.participant_id)
+    )
+    found = {pid: (int(a or 0), int(b or 0)) for pid, a, b in db.session.execute(stmt)}
+    out = {}
+    for pid in ids:
+        n_attended, n_absent_latest = found.get(pid, (0, 0))
+        out[pid] = Summary(
+            held=len(held),
+            attended=n_attended,
+            absent_streak_flag=bool(latest) and n_absent_latest == ABSENT_STREAK,
+        )
+    return out
+
+
+def cohort_rate(summaries: dict[int, Summary]) -> float | None:
+    """The cohort's attendance rate: all attended sessions over all sessions held."""
+    held = sum(s.held for s in summaries.values())
+    return sum(s.attended for s in summaries.values()) / held if held else None

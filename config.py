@@ -3,20 +3,48 @@
 ``create_app`` takes one of these (or its name).  Production reads everything that
 differs between installations from the environment and refuses to start when a
 setting would make it unsafe.
+
+Settings that come from the environment are properties, read when ``create_app`` loads
+the config (``app.config.from_object`` on an instance), never once at import: a test
+that monkeypatches the environment and builds an app sees its own values.
 """
 
+import logging
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
+MIN_SECRET_LENGTH = 32
+MAIL_BACKENDS = ("console", "smtp", "memory")
+
+logger = logging.getLogger("coop")
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off (any case)."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise RuntimeError(f"{name} must be 1 or 0 (true/false), not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}"
-    )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -25,19 +53,13 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    #: Mail: "console" prints, "smtp" sends, "memory" keeps an outbox (tests).
-    MAIL_BACKEND = "console"
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@coop.local>")
-    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
-
-    #: Flask-Limiter storage: memory by default, e.g. redis://127.0.0.1:6379/0 in production.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    #: A sliding window: never more than 10 failures in any 15 minutes.
+    RATELIMIT_STRATEGY = "moving-window"
     LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+    #: Reset requests: per network address, and per email address asked about.
+    RESET_REQUEST_LIMIT = "20 per hour"
+    RESET_REQUESTS_PER_ADDRESS = "5 per hour"
 
     #: argon2id cost parameters (argon2-cffi's RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
@@ -46,10 +68,69 @@ class Config:
 
     INVITATION_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 60 * 60
-    #: Links in emails are built against this when set (no request to read the host from).
-    SERVER_NAME = os.environ.get("SERVER_NAME")
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     PER_PAGE = 25
+    DEBUG = False
+
+    # -- read from the environment when the app is built --------------------------------
+    @property
+    def SECRET_KEY(self) -> str | None:
+        return os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> str:
+        return (
+            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}"
+        )
+
+    #: Mail: "console" prints, "smtp" sends, "memory" keeps an outbox (tests).
+    @property
+    def MAIL_BACKEND(self) -> str:
+        return os.environ.get("MAIL_BACKEND", "console")
+
+    @property
+    def MAIL_DEFAULT_SENDER(self) -> str:
+        return os.environ.get("MAIL_DEFAULT_SENDER", "coop <no-reply@coop.local>")
+
+    @property
+    def MAIL_SERVER(self) -> str:
+        return os.environ.get("MAIL_SERVER", "localhost")
+
+    @property
+    def MAIL_PORT(self) -> int:
+        return env_int("MAIL_PORT", 465 if self.MAIL_USE_SSL else 587)
+
+    @property
+    def MAIL_USERNAME(self) -> str | None:
+        return os.environ.get("MAIL_USERNAME") or None
+
+    @property
+    def MAIL_PASSWORD(self) -> str | None:
+        return os.environ.get("MAIL_PASSWORD") or None
+
+    #: STARTTLS on a plain connection (port 587).
+    @property
+    def MAIL_USE_TLS(self) -> bool:
+        return env_flag("MAIL_USE_TLS", not self.MAIL_USE_SSL)
+
+    #: TLS from the first byte (port 465).
+    @property
+    def MAIL_USE_SSL(self) -> bool:
+        return env_flag("MAIL_USE_SSL", False)
+
+    #: Flask-Limiter storage: memory by default, e.g. redis://127.0.0.1:6379/0 in production
+    #: (memory counts per process, so several workers each allow 10 failures).
+    @property
+    def RATELIMIT_STORAGE_URI(self) -> str:
+        return os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+    #: Links in emails are built against this when set (no request to read the host from).
+    @property
+    def SERVER_NAME(self) -> str | None:
+        return os.environ.get("SERVER_NAME") or None
+
+    @property
+    def PREFERRED_URL_SCHEME(self) -> str:
+        return os.environ.get("PREFERRED_URL_SCHEME", "http")
 
 
 class DevelopmentConfig(Config):
@@ -59,7 +140,6 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105
-    SQLALCHEMY_DATABASE_URI = os.environ.get("COOP_TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     # Cheap hashes: a production-strength check costs ~150 ms, far too slow for a suite.
@@ -68,32 +148,67 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     SERVER_NAME = None
 
+    @property
+    def SQLALCHEMY_DATABASE_URI(self) -> str:
+        return os.environ.get("COOP_TEST_DATABASE_URL", "sqlite://")
+
 
 class ProductionConfig(Config):
-    DEBUG = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
-    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+
+    @property
+    def SECRET_KEY(self) -> str | None:
+        # No default here: a missing key is refused by check_production.
+        return os.environ.get("SECRET_KEY") or None
+
+    @property
+    def DEBUG(self) -> bool:
+        # `flask run --debug` and FLASK_DEBUG=1 turn on the interactive debugger; refuse them.
+        return env_flag("FLASK_DEBUG", False)
+
+    @property
+    def MAIL_BACKEND(self) -> str:
+        return os.environ.get("MAIL_BACKEND", "smtp")
+
+    @property
+    def PREFERRED_URL_SCHEME(self) -> str:
+        return os.environ.get("PREFERRED_URL_SCHEME", "https")
 
 
+#: Instances, so that ``from_object`` evaluates the properties when an app is built.
 CONFIGS = {
-    "development": DevelopmentConfig,
-    "testing": TestingConfig,
-    "production": ProductionConfig,
+    "development": DevelopmentConfig(),
+    "testing": TestingConfig(),
+    "production": ProductionConfig(),
 }
 
 
-def check_production(config: dict) -> None:
+def check_production(config) -> None:
     """Refuse to start a production app with settings that would make it unsafe."""
     problems = []
     secret = config.get("SECRET_KEY")
-    if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not secret:
+        problems.append("SECRET_KEY is missing: set it to a long random value")
+    elif secret == DEFAULT_SECRET or secret == TestingConfig.SECRET_KEY:
+        problems.append("SECRET_KEY is the built-in default: set it to a long random value")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(f"SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters")
     if config.get("DEBUG"):
-        problems.append("DEBUG must be off")
+        problems.append("DEBUG must be off (unset FLASK_DEBUG, do not use --debug)")
+    if config.get("TESTING"):
+        problems.append("TESTING must be off")
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must be on")
+    if not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append("SESSION_COOKIE_HTTPONLY must be on")
+    if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
+    if config.get("WTF_CSRF_ENABLED") is False:
+        problems.append("WTF_CSRF_ENABLED must be on")
+    backend = config.get("MAIL_BACKEND")
+    if backend not in ("smtp", "console"):
+        problems.append(f"MAIL_BACKEND must be smtp (or console), not {backend!r}")
     if (
         "DATABASE_URL" not in os.environ
         and config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite")
@@ -102,3 +217,10 @@ def check_production(config: dict) -> None:
         problems.append("DATABASE_URL must point at PostgreSQL (or set COOP_ALLOW_SQLITE=1)")
     if problems:
         raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+    if backend == "console":
+        logger.warning("MAIL_BACKEND=console: emails (with their sign-in links) go to the log")
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
+            "on its own; set a Redis URL when running several workers"
+        )

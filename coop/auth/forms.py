@@ -2,55 +2,88 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
-from coop.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from coop.auth.models import Role
+from coop.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from coop.core.timezones import zone_names
 
 
+def strip(value):
+    """Drop the spaces phones and copy-paste add around names and addresses."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def acceptable_password(form, field) -> None:
+    """The one password rule: a length between MIN_LENGTH and MAX_LENGTH characters."""
+    problem = password_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    # Only an upper bound here: the hash check is what decides, and a huge input would cost
+    # argon2 time for nothing.
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField("Sign in")
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_LENGTH,
-                max=MAX_LENGTH,
-                message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters.",
-            ),
-        ],
-        description=f"At least {MIN_LENGTH} characters. A few unrelated words make a good one.",
+        validators=[InputRequired(message="Choose a password."), acceptable_password],
+        description=(
+            f"Between {MIN_LENGTH} and {MAX_LENGTH} characters. "
+            "A few unrelated words make a good one."
+        ),
     )
     confirm = PasswordField(
         "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        validators=[
+            InputRequired(message="Repeat the password."),
+            EqualTo("password", message="The two passwords differ."),
+        ],
     )
     submit = SubmitField("Set password")
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
     submit = SubmitField("Send reset link")
 
 
 class InviteForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Full name", filters=[strip], validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
     role = SelectField(
         "Role",
-        choices=[("staff", "Staff"), ("captain", "Captain"), ("participant", "Participant")],
+        choices=[
+            SelectChoice(Role.STAFF.value, "Staff"),
+            SelectChoice(Role.CAPTAIN.value, "Captain"),
+            SelectChoice(Role.PARTICIPANT.value, "Participant"),
+        ],
     )
     all_cities = BooleanField("Staff for every city (organisation-wide)")
     cities = SelectMultipleField("Cities (for city staff)", coerce=int, validators=[Optional()])
@@ -64,8 +97,18 @@ class InviteForm(FlaskForm):
         return ok
 
 
+class ActiveForm(FlaskForm):
+    """The deactivate / reactivate button on the people page."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class ResendInviteForm(FlaskForm):
+    """The "send the invitation again" button on the people page."""
+
+
 class AccountForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Full name", filters=[strip], validators=[DataRequired(), Length(max=120)])
     timezone = SelectField(
         "Your time zone",
         description="Session times are also shown in this zone when it differs from the cohort's.",
@@ -75,4 +118,6 @@ class AccountForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [("", "Same as my cohort")] + [(z, z) for z in zone_names()]
+        self.timezone.choices = [SelectChoice("", "Same as my cohort")] + [
+            SelectChoice(z) for z in zone_names()
+        ]

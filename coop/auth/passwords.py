@@ -1,11 +1,30 @@
-"""argon2id password hashing with the app's configured cost."""
+"""argon2id password hashing with the app's configured cost, and the one password rule.
 
-from argon2 import PasswordHasher
+The rule is length only (NIST SP 800-63B): 8 to 128 characters, no composition rules.
+Passwords are NFKC-normalised before hashing, so the same password typed on systems
+that compose accents differently still matches.
+"""
+
+import unicodedata
+
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+TOO_SHORT = f"The password must have at least {MIN_LENGTH} characters."
+TOO_LONG = f"The password must have at most {MAX_LENGTH} characters."
+
+
+def password_problem(password: str | None) -> str | None:
+    """Why ``password`` is not acceptable, or None if it is."""
+    length = len(password or "")
+    if length < MIN_LENGTH:
+        return TOO_SHORT
+    if length > MAX_LENGTH:
+        return TOO_LONG
+    return None
 
 
 def _hasher() -> PasswordHasher:
@@ -14,20 +33,25 @@ def _hasher() -> PasswordHasher:
         time_cost=config["ARGON2_TIME_COST"],
         memory_cost=config["ARGON2_MEMORY_COST"],
         parallelism=config["ARGON2_PARALLELISM"],
+        type=Type.ID,
     )
 
 
+def _normalise(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return _hasher().hash(_normalise(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         # Spend the same time as a real check, so unknown accounts are not revealed.
-        _hasher().hash(password)
+        _hasher().hash(_normalise(password))
         return False
     try:
-        return _hasher().verify(password_hash, password)
+        return _hasher().verify(password_hash, _normalise(password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,17 +1,31 @@
 """Every change to users: creating, inviting, setting passwords, signing out everywhere."""
 
+import logging
+
+from email_validator import EmailNotValidError, validate_email
 from flask import url_for
 
 from coop.auth import tokens
 from coop.auth.models import ParticipantProfile, Role, User
-from coop.auth.passwords import hash_password
+from coop.auth.passwords import hash_password, password_problem
 from coop.core.audit import record
+from coop.core.mail import MailError
+from coop.core.timezones import is_zone
 from coop.db import utcnow
 from coop.extensions import db, mail
 
+logger = logging.getLogger("coop.auth")
+
 
 class AccountError(ValueError):
-    """A rule about accounts was broken; the message is shown to the user."""
+    """A rule about accounts was broken; the message is shown to the user.
+
+    ``field`` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -32,12 +46,24 @@ def create_user(
     all_cities: bool = False,
     cities=(),
 ) -> User:
-    """Create a user (and a participant profile for participants and captains)."""
+    """Create a user (and a participant profile for participants and captains).
+
+    Only staff have city scopes: ``all_cities`` and ``cities`` are ignored for others.
+    """
     email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"{email or 'That'} is not a valid email address.", "email") from exc
+    if not name.strip():
+        raise AccountError("A name is required.", "name")
     if find_user(email) is not None:
-        raise AccountError(f"There is already an account for {email}.")
-    user = User(email=email, name=name.strip(), role=role, all_cities=all_cities)
-    user.cities = list(cities)
+        raise AccountError(f"There is already an account for {email}.", "email")
+    if password is not None and (problem := password_problem(password)):
+        raise AccountError(problem, "password")
+    is_staff = role == Role.STAFF
+    user = User(email=email, name=name.strip(), role=role, all_cities=is_staff and all_cities)
+    user.cities = list(cities) if is_staff and not all_cities else []
     if password is not None:
         user.password_hash = hash_password(password)
     db.session.add(user)
@@ -48,8 +74,35 @@ def create_user(
     return user
 
 
+def invite_user(
+    actor: User, *, email: str, name: str, role: Role, all_cities: bool = False, cities=()
+) -> User:
+    """Create an account without a password and email its invitation link.
+
+    City-limited staff invite only within their cities: never organisation-wide staff, and
+    staff only for cities they manage themselves.
+    """
+    scope = actor.city_ids
+    if role == Role.STAFF and scope is not None:
+        if all_cities:
+            raise AccountError(
+                "Only organisation-wide staff can invite organisation-wide staff.", "all_cities"
+            )
+        if not {c.id for c in cities} <= scope:
+            raise AccountError("You can only give staff access to your own cities.", "cities")
+    if role == Role.STAFF and not all_cities and not cities:
+        raise AccountError("Choose at least one city, or make them organisation-wide.", "cities")
+    user = create_user(
+        email=email, name=name, role=role, actor=actor, all_cities=all_cities, cities=cities
+    )
+    send_invitation(user, actor=actor)
+    return user
+
+
 def set_password(user: User, password: str, actor=None) -> None:
     """Set a new password; the old sessions and any outstanding links stop working."""
+    if problem := password_problem(password):
+        raise AccountError(problem)
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.flush()
@@ -64,14 +117,38 @@ def end_sessions(user: User, actor=None) -> None:
 
 
 def set_active(user: User, active: bool, actor) -> None:
-    """Activate or deactivate; deactivation ends the user's sessions."""
+    """Activate or deactivate; deactivation ends the user's sessions at once."""
+    if actor is not None and user.id == actor.id:
+        raise AccountError("You cannot deactivate or reactivate yourself.")
     if user.active == active:
         return
     user.active = active
+    changed = ["active"]
     if not active:
         user.session_version += 1
+        changed.append("session_version")
     db.session.flush()
-    record(actor, "user.activate" if active else "user.deactivate", user, ["active"])
+    record(actor, "user.activate" if active else "user.deactivate", user, changed)
+
+
+def update_account(user: User, *, name: str, timezone: str | None) -> list[str]:
+    """The person's own name and time zone; returns the names of the fields that changed."""
+    name = name.strip()
+    if not name:
+        raise AccountError("A name is required.", "name")
+    if timezone and not is_zone(timezone):
+        raise AccountError(f"{timezone} is not a known time zone.", "timezone")
+    changed = []
+    if user.name != name:
+        user.name = name
+        changed.append("name")
+    if user.timezone != (timezone or None):
+        user.timezone = timezone or None
+        changed.append("timezone")
+    if changed:
+        db.session.flush()
+        record(user, "user.update", user, changed)
+    return changed
 
 
 def note_login(user: User) -> None:
@@ -79,8 +156,20 @@ def note_login(user: User) -> None:
     db.session.flush()
 
 
-def send_invitation(user: User, actor=None) -> None:
-    """Email the user a signed link, valid 7 days, where they set their password."""
+def is_invited(user: User) -> bool:
+    """Invited and not yet accepted: no password set, and still active."""
+    return user.active and not user.password_hash
+
+
+def send_invitation(user: User, actor=None) -> bool:
+    """Email the user a signed link, valid 7 days and once, where they set their password.
+
+    Returns False, sending nothing, for someone who has a password already or is
+    deactivated (the link could not work). Raises ``MailError`` when the mail server
+    refuses; the caller's transaction should then be rolled back.
+    """
+    if not is_invited(user):
+        return False
     link = url_for(
         "auth.accept_invite", token=tokens.make_token(user, tokens.INVITE), _external=True
     )
@@ -91,21 +180,30 @@ def send_invitation(user: User, actor=None) -> None:
         f"(the link works once and for 7 days):\n\n{link}\n",
     )
     record(actor, "user.invite", user)
+    return True
 
 
 def send_password_reset(email: str) -> None:
-    """Email a reset link if an active account has this address; say nothing either way."""
+    """Email a reset link if an active account has this address; say nothing either way.
+
+    A mail failure is logged, not raised: an error page would tell the asker that the
+    address has an account.
+    """
     user = find_user(email)
     if user is None or not user.active:
         return
     link = url_for(
         "auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True
     )
-    mail.send(
-        user.email,
-        "Reset your coop password",
-        f"Hello {user.name},\n\nSomeone asked to reset your coop password. If it was you, "
-        f"choose a new one here (the link works once and for 60 minutes):\n\n{link}\n\n"
-        "If it was not you, ignore this message.\n",
-    )
+    try:
+        mail.send(
+            user.email,
+            "Reset your coop password",
+            f"Hello {user.name},\n\nSomeone asked to reset your coop password. If it was you, "
+            f"choose a new one here (the link works once and for 60 minutes):\n\n{link}\n\n"
+            "If it was not you, ignore this message.\n",
+        )
+    except MailError:
+        logger.warning("password reset mail for user %s could not be sent", user.id)
+        return
     record(None, "user.reset_requested", user)

@@ -42,7 +42,9 @@ def load_token(token: str, purpose: str):
         data = _serializer(purpose).loads(token, max_age=max_age(purpose))
     except (SignatureExpired, BadSignature):
         return None
-    user = db.session.get(User, data.get("u"))
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
     if user is None or not user.active or data.get("f") != _fingerprint(user):
         return None
     return user

@@ -4,23 +4,32 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from wtforms import SelectChoice
 
 from coop.auth import services, tokens
-from coop.auth.forms import InviteForm, LoginForm, ResetRequestForm, SetPasswordForm
+from coop.auth.forms import (
+    ActiveForm,
+    InviteForm,
+    LoginForm,
+    ResendInviteForm,
+    ResetRequestForm,
+    SetPasswordForm,
+)
 from coop.auth.models import Role, User
 from coop.auth.passwords import hash_password, needs_rehash, verify_password
 from coop.core import nav
+from coop.core.mail import MailError
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
 from coop.extensions import db, limiter
@@ -31,19 +40,45 @@ bp = Blueprint("auth", __name__)
 nav.nav_item("People", "auth.users", {Role.STAFF}, order=80)
 
 INVALID_LOGIN = "Email or password is incorrect."
+TOO_MANY_LOGINS = (
+    "Too many failed sign-in attempts for this account. Wait 15 minutes and try again, "
+    "or reset your password."
+)
+TOO_MANY_RESETS = "Too many reset requests. Wait an hour and try again."
+RESET_SENT = (
+    "If an account uses that address, we have emailed it a link to reset the password. "
+    "The link works for 60 minutes."
+)
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only local paths: no scheme, no host, no protocol-relative ``//`` or ``\\``."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Only local paths: no scheme, no host, no protocol-relative ``//``.
+
+    Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so
+    ``/\\t/evil.example`` would become ``//evil.example``: any of those is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 
 
 def _login_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"login:{email}"
+    """Failed sign-ins are counted per account (the email as typed, normalised)."""
+    return f"login:{services.normalise_email(request.form.get('email') or '')}"
+
+
+def _reset_key() -> str:
+    """Reset mails are also limited per address, so nobody can flood someone's inbox."""
+    return f"reset:{services.normalise_email(request.form.get('email') or '')}"
+
+
+def _no_store(response):
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,6 +88,7 @@ def _login_key() -> str:
     key_func=_login_key,
     methods=["POST"],
     deduct_when=lambda response: g.get("login_failed", False),
+    error_message=TOO_MANY_LOGINS,
 )
 def login():
     if current_user.is_authenticated:
@@ -66,7 +102,7 @@ def login():
                 user.password_hash = hash_password(form.password.data)
             services.note_login(user)
             db.session.commit()
-            session.clear()  # a fresh session at sign-in (no fixation)
+            session.clear()  # a fresh session at sign-in: nothing planted before survives
             login_user(user)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else nav.home_url(user))
@@ -76,11 +112,13 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@public  # someone whose session already ended is simply shown the sign-in page
 def logout():
-    services.end_sessions(current_user)
-    db.session.commit()
-    logout_user()
+    if current_user.is_authenticated:
+        # Bumping the session version ends this session and every copy of its cookie.
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -101,36 +139,50 @@ def reset_password(token):
 def _set_password_page(token: str, purpose: str):
     user = tokens.load_token(token, purpose)
     if user is None:
-        return render_template("auth/link_invalid.html", purpose=purpose), 410
+        return _no_store((render_template("auth/link_invalid.html", purpose=purpose), 410))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        services.note_login(user)
-        db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
-        session.clear()
-        login_user(user)
-        flash("Your password is set. Welcome to coop.", "success")
-        return redirect(nav.home_url(user))
-    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
+        try:
+            services.set_password(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            services.note_login(user)
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            login_user(user)
+            flash("Your password is set. Welcome to coop.", "success")
+            return redirect(nav.home_url(user))
+    page = render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
+    return _no_store(page)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_REQUEST_LIMIT"],
+    methods=["POST"],
+    error_message=TOO_MANY_RESETS,
+)
+@limiter.limit(
+    lambda: current_app.config["RESET_REQUESTS_PER_ADDRESS"],
+    key_func=_reset_key,
+    methods=["POST"],
+    error_message=TOO_MANY_RESETS,
+)
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
         db.session.commit()
-        flash(
-            "If an account uses that address, we have emailed it a link to reset the "
-            "password. The link works for 60 minutes.",
-            "info",
-        )
+        flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
+
+
+# -- staff: people ---------------------------------------------------------------------
 
 
 def visible_users(viewer, stmt):
@@ -165,6 +217,32 @@ def user_visible_to(user, viewer) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def may_manage(viewer, user) -> bool:
+    """Whether ``viewer`` may deactivate or re-invite ``user``, who they can already see.
+
+    Nobody manages themselves. City-limited staff manage the participants and captains they
+    see, and staff whose cities are all among their own (never organisation-wide staff).
+    """
+    if user.id == viewer.id:
+        return False
+    scope = viewer.city_ids
+    if scope is None or not user.is_staff:
+        return True
+    return not user.all_cities and {c.id for c in user.cities} <= scope
+
+
+def _load_manageable(user_id: int) -> User:
+    """The user, if the current staff member may manage them; 404 otherwise."""
+    user = db.get_or_404(User, user_id)
+    require(user_visible_to(user, current_user) and may_manage(current_user, user))
+    return user
+
+
+def _back_to_people():
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("auth.users"))
+
+
 @bp.get("/people")
 @staff_required
 def users():
@@ -172,63 +250,89 @@ def users():
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
+    else:
+        role = None
     page = paginate(stmt)
-    return render_template("auth/users.html", page=page, role=role, roles=list(Role))
+    manageable = {u.id for u in page.items if may_manage(current_user, u)}
+    return render_template(
+        "auth/users.html",
+        page=page,
+        role=role,
+        roles=list(Role),
+        manageable=manageable,
+        is_invited=services.is_invited,
+    )
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
 @staff_required
 def invite():
     form = InviteForm()
-    visible = current_user.scope_to_cities(db.select(City).order_by(City.name), City.id)
+    visible = current_user.scope_to_cities(
+        db.select(City).where(City.archived.is_(False)).order_by(City.name), City.id
+    )
     cities = db.session.scalars(visible).all()
-    form.cities.choices = [(c.id, c.name) for c in cities]
+    form.cities.choices = [SelectChoice(c.id, c.name) for c in cities]
     if form.validate_on_submit():
-        if form.role.data == "staff" and form.all_cities.data and current_user.city_ids is not None:
-            form.all_cities.errors.append(
-                "Only organisation-wide staff can invite organisation-wide staff."
+        is_staff = form.role.data == Role.STAFF.value
+        chosen = [c for c in cities if c.id in set(form.cities.data or [])]
+        try:
+            user = services.invite_user(
+                current_user._get_current_object(),
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                all_cities=is_staff and bool(form.all_cities.data),
+                cities=chosen if is_staff else (),
             )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        except MailError as exc:
+            db.session.rollback()
+            flash(f"{exc} Nothing was saved.", "danger")
         else:
-            chosen = [c for c in cities if c.id in set(form.cities.data or [])]
-            try:
-                user = services.create_user(
-                    email=form.email.data,
-                    name=form.name.data,
-                    role=Role(form.role.data),
-                    actor=current_user,
-                    all_cities=bool(form.all_cities.data),
-                    cities=chosen if form.role.data == "staff" else (),
-                )
-            except services.AccountError as exc:
-                form.email.errors.append(str(exc))
-            else:
-                services.send_invitation(user, actor=current_user)
-                db.session.commit()
-                flash(f"Invitation sent to {user.email}.", "success")
-                return redirect(url_for("auth.users"))
+            db.session.commit()
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("auth.users"))
     return render_template("auth/invite.html", form=form)
+
+
+@bp.post("/people/<int:user_id>/invite")
+@staff_required
+def resend_invite(user_id):
+    user = _load_manageable(user_id)
+    form = ResendInviteForm()
+    if form.validate_on_submit():
+        try:
+            sent = services.send_invitation(user, actor=current_user._get_current_object())
+        except MailError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            if sent:
+                db.session.commit()
+                flash(f"Invitation sent again to {user.email}.", "success")
+            else:
+                flash(f"{user.name} has already set a password or is deactivated.", "danger")
+    return _back_to_people()
 
 
 @bp.post("/people/<int:user_id>/active")
 @staff_required
 def set_user_active(user_id):
-    user = db.get_or_404(User, user_id)
-    # City staff manage only people tied to their cities: staff of their cities.
-    scope = current_user.city_ids
-    if (
-        user.is_staff
-        and scope is not None
-        and (user.all_cities or not {c.id for c in user.cities} <= scope)
-    ):
-        abort(404)
-    require(user_visible_to(user, current_user))
-    if user.id == current_user.id:
-        flash("You cannot deactivate yourself.", "danger")
-        return redirect(url_for("auth.users"))
-    active = request.form.get("active") == "1"
-    services.set_active(user, active, actor=current_user)
+    user = _load_manageable(user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        flash("That request was not understood; nothing changed.", "danger")
+        return _back_to_people()
+    active = form.active.data == "1"
+    try:
+        services.set_active(user, active, actor=current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(str(exc), "danger")
+        return _back_to_people()
     db.session.commit()
     flash(
         f"{user.name} is {'active again' if active else 'deactivated and signed out'}.", "success"
     )
-    return redirect(url_for("auth.users"))
+    return _back_to_people()

@@ -2,15 +2,23 @@
 
 ``console`` prints messages (development), ``smtp`` sends them (production) and
 ``memory`` appends them to ``mail.outbox`` (tests).  Services call ``mail.send`` and
-never care which.
+never care which; a message that cannot be sent raises ``MailError``.
 """
 
+import logging
 import smtplib
+import ssl
 import sys
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
+
+logger = logging.getLogger("coop.mail")
+
+
+class MailError(RuntimeError):
+    """The message could not be handed to the mail server."""
 
 
 @dataclass
@@ -51,13 +59,28 @@ class Mail:
             email = message.as_email(config["MAIL_DEFAULT_SENDER"])
             print(f"----- mail -----\n{email}----- end of mail -----", file=sys.stderr, flush=True)
         elif backend == "smtp":
-            email = message.as_email(config["MAIL_DEFAULT_SENDER"])
-            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-                if config["MAIL_USE_TLS"]:
-                    smtp.starttls()
-                if config["MAIL_USERNAME"]:
-                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-                smtp.send_message(email)
+            self._send_smtp(message.as_email(config["MAIL_DEFAULT_SENDER"]), config)
         else:
             raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
         return message
+
+    @staticmethod
+    def _send_smtp(email: EmailMessage, config) -> None:
+        # A verifying context: smtplib's own default for STARTTLS checks no certificate.
+        context = ssl.create_default_context()
+        host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        try:
+            if config.get("MAIL_USE_SSL"):
+                smtp = smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=30)
+            with smtp:
+                if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                    smtp.starttls(context=context)
+                if config.get("MAIL_USERNAME"):
+                    smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+                smtp.send_message(email)
+        except (smtplib.SMTPException, OSError) as exc:
+            # Log the failure, never the message (it may carry a sign-in link).
+            logger.error("mail to the SMTP server %s:%s failed: %r", host, port, exc)
+            raise MailError("The email could not be sent. Please try again later.") from exc

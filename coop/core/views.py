@@ -3,10 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from coop.auth import services
 from coop.auth.forms import AccountForm
 from coop.core import nav
 from coop.core.permissions import public
-from coop.core.audit import changed_fields, record
 from coop.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -23,16 +23,17 @@ def index():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form = AccountForm(obj=current_user)
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user)
     if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.timezone = form.timezone.data or None
-        changed = changed_fields(current_user, ["name", "timezone"])
-        if changed:
-            record(current_user, "user.update", current_user, changed)
-        db.session.commit()
-        flash("Your account is saved.", "success")
-        return redirect(url_for("core.account"))
+        try:
+            services.update_account(user, name=form.name.data, timezone=form.timezone.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your account is saved.", "success")
+            return redirect(url_for("core.account"))
     return render_template("account.html", form=form)
 
 

@@ -1,0 +1,208 @@
+"""Configuration: production reads the environment and refuses unsafe settings."""
+
+import logging
+
+import pytest
+
+from config import CONFIGS, DEFAULT_SECRET, check_production
+from coop import create_app
+
+GOOD_SECRET = "k" * 48
+
+PRODUCTION_ENV = [
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "FLASK_DEBUG",
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_DEFAULT_SENDER",
+    "RATELIMIT_STORAGE_URI",
+    "SERVER_NAME",
+    "PREFERRED_URL_SCHEME",
+    "COOP_ALLOW_SQLITE",
+]
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    """A clean production environment with good settings; tests spoil one at a time."""
+    for name in PRODUCTION_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("DATABASE_URL", "postgres://coop:pw@db.internal:5432/coop")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    return monkeypatch
+
+
+def good_settings(**changes) -> dict:
+    settings = {
+        "SECRET_KEY": GOOD_SECRET,
+        "DEBUG": False,
+        "TESTING": False,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAIL_BACKEND": "smtp",
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/coop",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    }
+    settings.update(changes)
+    return settings
+
+
+# -- check_production ------------------------------------------------------------------
+
+
+def test_good_settings_pass(env):
+    check_production(good_settings())
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": DEFAULT_SECRET}, "SECRET_KEY is the built-in default"),
+        ({"SECRET_KEY": "testing-secret"}, "SECRET_KEY is the built-in default"),
+        ({"SECRET_KEY": "short-but-random"}, "at least 32 characters"),
+        ({"DEBUG": True}, "DEBUG must be off"),
+        ({"TESTING": True}, "TESTING must be off"),
+        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE must be on"),
+        ({"SESSION_COOKIE_HTTPONLY": False}, "SESSION_COOKIE_HTTPONLY must be on"),
+        ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE must be Lax or Strict"),
+        ({"WTF_CSRF_ENABLED": False}, "WTF_CSRF_ENABLED must be on"),
+        ({"MAIL_BACKEND": "memory"}, "MAIL_BACKEND must be smtp"),
+    ],
+)
+def test_unsafe_settings_are_refused(env, changes, problem):
+    with pytest.raises(RuntimeError, match="Refusing to start in production") as info:
+        check_production(good_settings(**changes))
+    assert problem in str(info.value)
+
+
+def test_sqlite_in_production_needs_an_explicit_yes(env):
+    env.delenv("DATABASE_URL")
+    sqlite = good_settings(SQLALCHEMY_DATABASE_URI="sqlite:///coop.sqlite")
+    with pytest.raises(RuntimeError, match="DATABASE_URL must point at PostgreSQL"):
+        check_production(sqlite)
+    env.setenv("COOP_ALLOW_SQLITE", "1")
+    check_production(sqlite)
+
+
+def test_every_problem_is_reported_at_once(env):
+    with pytest.raises(RuntimeError) as info:
+        check_production(good_settings(SECRET_KEY=None, DEBUG=True))
+    assert "SECRET_KEY" in str(info.value) and "DEBUG" in str(info.value)
+
+
+def test_console_mail_and_memory_limits_are_allowed_with_a_warning(env, caplog):
+    with caplog.at_level(logging.WARNING, logger="coop"):
+        check_production(good_settings(MAIL_BACKEND="console", RATELIMIT_STORAGE_URI="memory://"))
+    assert "MAIL_BACKEND=console" in caplog.text
+    assert "memory://" in caplog.text
+
+
+# -- create_app("production") ----------------------------------------------------------
+
+
+def test_production_app_starts_with_good_settings_from_the_environment(env):
+    env.setenv("MAIL_PORT", "2525")
+    env.setenv("MAIL_USERNAME", "mailer")
+    env.setenv("MAIL_PASSWORD", "mail-secret")
+    env.setenv("MAIL_DEFAULT_SENDER", "coop <hello@coop.example>")
+    env.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    app = create_app("production")
+    config = app.config
+    assert config["SECRET_KEY"] == GOOD_SECRET
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://coop:pw@db.internal:5432/coop"
+    assert (config["DEBUG"], config["TESTING"]) == (False, False)
+    assert (config["SESSION_COOKIE_SECURE"], config["SESSION_COOKIE_HTTPONLY"]) == (True, True)
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["MAIL_BACKEND"] == "smtp"
+    assert (config["MAIL_SERVER"], config["MAIL_PORT"]) == ("smtp.example.org", 2525)
+    assert (config["MAIL_USERNAME"], config["MAIL_PASSWORD"]) == ("mailer", "mail-secret")
+    assert config["MAIL_USE_TLS"] is True and config["MAIL_USE_SSL"] is False
+    assert config["MAIL_DEFAULT_SENDER"] == "coop <hello@coop.example>"
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+    assert config["ARGON2_MEMORY_COST"] >= 65536
+
+
+def test_production_session_cookie_is_secure_httponly_lax(env):
+    app = create_app("production")
+    client = app.test_client()
+    response = client.get("/login", base_url="https://coop.example")
+    assert response.status_code == 200
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # CSRF is on in production.
+    assert client.post("/login", base_url="https://coop.example").status_code == 400
+
+
+def test_production_reads_the_limiter_storage_from_the_environment(env):
+    env.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/3")
+    assert CONFIGS["production"].RATELIMIT_STORAGE_URI == "redis://cache.internal:6379/3"
+
+
+def test_production_ssl_mail_defaults_to_port_465(env):
+    env.setenv("MAIL_USE_SSL", "true")
+    production = CONFIGS["production"]
+    assert (production.MAIL_USE_SSL, production.MAIL_USE_TLS, production.MAIL_PORT) == (
+        True,
+        False,
+        465,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("SECRET_KEY", None, "SECRET_KEY is missing"),
+        ("SECRET_KEY", DEFAULT_SECRET, "SECRET_KEY is the built-in default"),
+        ("SECRET_KEY", "too-short", "at least 32 characters"),
+        ("FLASK_DEBUG", "1", "DEBUG must be off"),
+        ("MAIL_BACKEND", "memory", "MAIL_BACKEND must be smtp"),
+    ],
+)
+def test_production_app_refuses_to_start(env, name, value, problem):
+    if value is None:
+        env.delenv(name)
+    else:
+        env.setenv(name, value)
+    with pytest.raises(RuntimeError, match=problem):
+        create_app("production")
+
+
+def test_production_refuses_debug_given_as_an_override(env):
+    with pytest.raises(RuntimeError, match="DEBUG must be off"):
+        create_app("production", DEBUG=True)
+
+
+@pytest.mark.parametrize(("name", "value"), [("MAIL_PORT", "smtp"), ("MAIL_USE_TLS", "perhaps")])
+def test_malformed_environment_values_are_named(env, name, value):
+    env.setenv(name, value)
+    with pytest.raises(RuntimeError, match=name):
+        create_app("production")
+
+
+def test_development_defaults(env):
+    env.delenv("SECRET_KEY")
+    env.delenv("DATABASE_URL")
+    development = CONFIGS["development"]
+    assert development.DEBUG is True
+    assert development.SECRET_KEY == DEFAULT_SECRET
+    assert development.MAIL_BACKEND == "console"
+    assert development.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert development.RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_testing_config_uses_the_memory_outbox_and_cheap_hashes(app):
+    assert app.config["MAIL_BACKEND"] == "memory"
+    assert app.config["TESTING"] is True
+    assert app.config["ARGON2_MEMORY_COST"] < 65536
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"

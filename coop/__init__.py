@@ -129,11 +129,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(e):
+        # A limit declared with error_message= explains itself (sign-in, reset requests).
+        limit = getattr(e, "limit", None)
+        message = e.description if getattr(limit, "error_message", None) else None
         return render_error(
-            429,
-            "Too many attempts",
-            "Too many failed sign-in attempts for this account. Wait 15 minutes and try "
-            "again, or reset your password.",
+            429, "Too many attempts", message or "Too many requests. Wait a while and try again."
         )
 
     @app.errorhandler(500)
@@ -173,6 +173,6 @@ def security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+    if not request.path.startswith("/static/") and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,319 @@
+"""Roster CSV files: the documented columns, reading and checking an upload, and the
+columns of an export.
+
+Reading happens in two steps so staff see every problem before anything is written:
+``parse`` checks each row on its own (no database), ``plan`` matches the rows to existing
+people and enrollments by email (a fixed number of queries whatever the file's size).
+``coop.enrollment.services.import_roster`` then writes a clean plan, all or nothing.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import joinedload
+
+from coop.auth.models import User
+from coop.enrollment.models import Enrollment, Stage
+from coop.extensions import db
+from coop.programs.models import Cohort
+
+#: Most bytes and data rows in one upload.
+MAX_BYTES = 1_000_000
+MAX_ROWS = 1000
+
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    help: str
+    required: bool = False
+
+
+#: The columns an import reads (in this order in the template). Others are ignored.
+IMPORT_COLUMNS = [
+    Column("email", "Email", "The person's email address; matches existing people.", True),
+    Column("name", "Full name", "Up to 120 characters.", True),
+    Column("phone", "Phone", "Optional."),
+    Column("college", "College", "Optional."),
+    Column("graduation_year", "Graduation year", "Optional; a year such as 2024."),
+    Column("first_generation", "First-generation graduate", "Optional; yes or no."),
+    Column("low_income", "Low-income / Pell", "Optional; yes or no."),
+    Column("job_title", "Current job title", "Optional; the intake baseline."),
+    Column("salary", "Annual salary", "Optional; whole dollars, e.g. 34000."),
+]
+
+
+@dataclass
+class RosterRow:
+    #: The row's number as a spreadsheet shows it (the header is row 1).
+    number: int
+    email: str = ""
+    name: str = ""
+    phone: str | None = None
+    college: str | None = None
+    graduation_year: int | None = None
+    first_generation: bool | None = None
+    low_income: bool | None = None
+    job_title: str | None = None
+    salary: int | None = None
+    errors: list[str] = field(default_factory=list)
+    #: Set by ``plan``: "new" (a new person), "add" (an existing person joins),
+    #: "enroll" (their application here is enrolled), "already" (on the roster).
+    action: str | None = None
+    user: User | None = None
+    enrollment: Enrollment | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class RosterPlan:
+    rows: list[RosterRow] = field(default_factory=list)
+    #: Problems with the file as a whole (encoding, header, capacity).
+    errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[RosterRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.bad_rows
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.ok and r.action == action)
+
+    @property
+    def seats_needed(self) -> int:
+        return sum(1 for r in self.rows if r.ok and r.action in ("new", "add", "enroll"))
+
+
+def _header_key(text: str) -> str:
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _text(row: RosterRow, raw: str | None, label: str, max_len: int) -> str | None:
+    value = (raw or "").strip()
+    if len(value) > max_len:
+        row.errors.append(f"{label} is longer than {max_len} characters.")
+        return None
+    return value or None
+
+
+def _yes_no(row: RosterRow, raw: str | None, label: str) -> bool | None:
+    value = (raw or "").strip().lower()
+    if not value:
+        return None
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    row.errors.append(f"{label} must be yes or no, not {value!r}.")
+    return None
+
+
+def _whole(row: RosterRow, raw: str | None, label: str, low: int, high: int) -> int | None:
+    value = (raw or "").strip().replace(",", "").replace("$", "")
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        row.errors.append(f"{label} must be a whole number, not {raw.strip()!r}.")
+        return None
+    if not low <= number <= high:
+        row.errors.append(f"{label} must be between {low} and {high}.")
+        return None
+    return number
+
+
+def parse(data: bytes, today: date | None = None) -> RosterPlan:
+    """Read and check an uploaded CSV, row by row, without touching the database."""
+    plan = RosterPlan()
+    today = today or date.today()
+    if len(data) > MAX_BYTES:
+        plan.errors.append(f"The file is larger than {MAX_BYTES // 1000} kB.")
+        return plan
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        plan.errors.append("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+        return plan
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        plan.errors.append("The file is empty.")
+        return plan
+    except csv.Error as exc:
+        plan.errors.append(f"The file is not a readable CSV: {exc}.")
+        return plan
+    keys = [_header_key(h) for h in header]
+    known = {c.name for c in IMPORT_COLUMNS}
+    missing = [c.name for c in IMPORT_COLUMNS if c.required and c.name not in keys]
+    if missing:
+        plan.errors.append(
+            "The first row must name the columns; missing: " + ", ".join(missing) + "."
+        )
+        return plan
+    plan.ignored_columns = [h for h, k in zip(header, keys, strict=True) if k not in known and k]
+    seen: dict[str, int] = {}
+    try:
+        for index, cells in enumerate(reader):
+            number = index + 2
+            if not any(c.strip() for c in cells):
+                continue
+            if len(plan.rows) >= MAX_ROWS:
+                plan.errors.append(f"The file has more than {MAX_ROWS} rows.")
+                return plan
+            values = dict(zip(keys, cells, strict=False))
+            plan.rows.append(_parse_row(number, values, seen, today))
+    except csv.Error as exc:
+        plan.errors.append(f"The file is not a readable CSV near row {reader.line_num}: {exc}.")
+    if not plan.rows and not plan.errors:
+        plan.errors.append("The file has a header but no rows.")
+    return plan
+
+
+def _parse_row(number: int, values: dict, seen: dict[str, int], today: date) -> RosterRow:
+    row = RosterRow(number=number)
+    raw_email = (values.get("email") or "").strip()
+    if not raw_email:
+        row.errors.append("Email is missing.")
+    else:
+        try:
+            row.email = validate_email(raw_email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            row.errors.append(f"{raw_email!r} is not a valid email address.")
+        else:
+            if row.email in seen:
+                row.errors.append(f"The same email is on row {seen[row.email]}.")
+            else:
+                seen[row.email] = number
+    row.name = _text(row, values.get("name"), "Full name", 120) or ""
+    if not row.name and not any(e.startswith("Full name") for e in row.errors):
+        row.errors.append("Full name is missing.")
+    row.phone = _text(row, values.get("phone"), "Phone", 40)
+    row.college = _text(row, values.get("college"), "College", 160)
+    row.graduation_year = _whole(
+        row, values.get("graduation_year"), "Graduation year", 1950, today.year + 1
+    )
+    row.first_generation = _yes_no(row, values.get("first_generation"), "First-generation")
+    row.low_income = _yes_no(row, values.get("low_income"), "Low-income")
+    row.job_title = _text(row, values.get("job_title"), "Job title", 160)
+    row.salary = _whole(row, values.get("salary"), "Annual salary", 0, 1_000_000)
+    return row
+
+
+def plan(cohort: Cohort, roster: RosterPlan) -> RosterPlan:
+    """Match the checked rows to people (by email) and this cohort's enrollments, and
+    check the cohort has the seats. Two queries, whatever the number of rows."""
+    from coop.enrollment.services import OPEN_COHORT
+
+    if cohort.status not in OPEN_COHORT:
+        roster.errors.append(f"This cohort is {cohort.status}; it takes no new participants.")
+    emails = [r.email for r in roster.rows if r.email]
+    users = {}
+    enrollments = {}
+    if emails:
+        users = {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.in_(emails)).options(joinedload(User.profile))
+            ).unique()
+        }
+        ids = [u.id for u in users.values()]
+        if ids:
+            enrollments = {
+                e.user_id: e
+                for e in db.session.scalars(
+                    sa.select(Enrollment).where(
+                        Enrollment.cohort_id == cohort.id, Enrollment.user_id.in_(ids)
+                    )
+                )
+            }
+    for row in roster.rows:
+        if not row.email:
+            continue
+        user = users.get(row.email)
+        row.user = user
+        if user is None:
+            row.action = "new"
+            continue
+        if user.is_staff:
+            row.errors.append("This email belongs to a staff account.")
+            continue
+        enrollment = enrollments.get(user.id)
+        row.enrollment = enrollment
+        if enrollment is None:
+            row.action = "add"
+        elif enrollment.stage in (Stage.ENROLLED, Stage.GRADUATED):
+            row.action = "already"
+        elif enrollment.can_become(Stage.ENROLLED):
+            row.action = "enroll"
+        else:
+            row.errors.append(
+                f"This person is {enrollment.stage} in this cohort and cannot be enrolled."
+            )
+    free = max(cohort.capacity - cohort.seats_taken, 0)
+    if roster.seats_needed > free:
+        roster.errors.append(
+            f"The file would enroll {roster.seats_needed} people but the cohort has "
+            f"{free} free seats (capacity {cohort.capacity})."
+        )
+    return roster
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def _profile(e, key):
+    profile = e.user.profile
+    return getattr(profile, key, None) if profile else None
+
+
+#: Export columns: name -> (label, value of an Enrollment with user and profile loaded).
+#: The first nine match the import columns, so an export can be imported again.
+EXPORT_COLUMNS = {
+    "email": ("Email", lambda e: e.user.email),
+    "name": ("Full name", lambda e: e.user.name),
+    "phone": ("Phone", lambda e: _profile(e, "phone") or e.phone),
+    "college": ("College", lambda e: _profile(e, "college") or e.college),
+    "graduation_year": (
+        "Graduation year",
+        lambda e: _profile(e, "graduation_year") or e.graduation_year,
+    ),
+    "first_generation": (
+        "First-generation graduate",
+        lambda e: _first(_profile(e, "first_generation"), e.first_generation),
+    ),
+    "low_income": (
+        "Low-income / Pell",
+        lambda e: _first(_profile(e, "low_income"), e.low_income),
+    ),
+    "job_title": ("Current job title", lambda e: _profile(e, "intake_job_title") or e.job_title),
+    "salary": ("Annual salary", lambda e: _profile(e, "intake_salary")),
+    "stage": ("Stage", lambda e: str(e.stage)),
+    "stage_changed": ("Stage changed (UTC)", lambda e: e.stage_changed_at.date()),
+    "applied": ("Joined (UTC)", lambda e: e.created_at.date()),
+    "source": ("Source", lambda e: str(e.source)),
+}
+DEFAULT_EXPORT = ["email", "name", "phone", "college", "stage"]
+
+
+def _first(*values):
+    for v in values:
+        if v is not None:
+            return v
+    return None

@@ -1,0 +1,135 @@
+"""Fixtures for the enrollment tests: applicants in any stage, form data for the public
+application, and counters that prove a request wrote nothing."""
+
+from datetime import timedelta
+
+import pytest
+
+from coop.auth.models import Role, User
+from coop.core.models import AuditEvent
+from coop.db import utcnow
+from coop.enrollment.models import Enrollment, EnrollmentEvent, HeardVia, Stage
+from coop.extensions import db
+from coop.programs.models import CohortStatus
+
+
+def commit_setup() -> None:
+    """Commit the test's setup (a savepoint release here), so a view that rolls back
+    after refusing something keeps it; loaded objects stay loaded."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+@pytest.fixture
+def applicant(factory):
+    """``applicant(cohort, stage=Stage.APPLIED, **user_kw)``: a password-less participant
+    with an enrollment in ``stage`` (seats and waitlist kept consistent)."""
+    positions: dict[int, int] = {}
+
+    def _make(cohort, stage=Stage.APPLIED, password_hash=None, referred_by=None, **kw):
+        user = factory.user(Role.PARTICIPANT, password_hash=password_hash, **kw)
+        now = utcnow() - timedelta(minutes=100 - len(positions))
+        extra = {}
+        if stage == Stage.WAITLISTED:
+            positions[cohort.id] = positions.get(cohort.id, 0) + 1
+            extra = dict(waitlisted_at=now, waitlist_position=positions[cohort.id])
+        enrollment = factory.enrollment(
+            cohort=cohort,
+            user=user,
+            stage=stage,
+            college="Hunter College",
+            graduation_year=2024,
+            first_generation=True,
+            low_income=False,
+            job_title="Barista",
+            salary_band="25-35k",
+            heard_via=HeardVia.ALUMNUS if referred_by else HeardVia.OTHER,
+            referred_by_id=referred_by.id if referred_by else None,
+            referrer_text=referred_by.email if referred_by else None,
+            created_at=now,
+            **extra,
+        )
+        if stage == Stage.ENROLLED:
+            cohort.seats_taken += 1
+        commit_setup()
+        return enrollment
+
+    return _make
+
+
+@pytest.fixture
+def recruiting(factory):
+    """A recruiting cohort (capacity 16 unless told)."""
+
+    def _make(**kw):
+        kw.setdefault("status", CohortStatus.RECRUITING)
+        cohort = factory.cohort(**kw)
+        commit_setup()
+        return cohort
+
+    return _make
+
+
+@pytest.fixture
+def form_data():
+    """Valid public application form data for ``cohort``; override with keywords (None
+    drops a field)."""
+
+    def _data(cohort, **overrides):
+        data = {
+            "name": "Rosa Alvarez",
+            "email": "Rosa.Alvarez@Example.org",
+            "phone": "(555) 010-2030",
+            "college": "Lehman College",
+            "graduation_year": "2024",
+            "first_generation": "yes",
+            "low_income": "yes",
+            "job_title": "Retail associate",
+            "salary_band": "25-35k",
+            "preferred_track": str(cohort.track_id),
+            "preferred_city": str(cohort.city_id),
+            "heard_via": "other",
+            "referrer": "",
+            "partner": "",
+            "heard_other": "A flyer at the library",
+            "consent": "y",
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return _data
+
+
+@pytest.fixture
+def snapshot():
+    """``snapshot()`` -> counts of users, enrollments, events and audit rows."""
+
+    def _snap():
+        return tuple(
+            db.session.scalar(db.select(db.func.count()).select_from(m))
+            for m in (User, Enrollment, EnrollmentEvent, AuditEvent)
+        )
+
+    return _snap
+
+
+@pytest.fixture
+def stage_of():
+    def _stage(enrollment) -> Stage:
+        return db.session.scalar(db.select(Enrollment.stage).where(Enrollment.id == enrollment.id))
+
+    return _stage
+
+
+@pytest.fixture
+def seats():
+    def _seats(cohort) -> int:
+        from coop.programs.models import Cohort
+
+        return db.session.scalar(db.select(Cohort.seats_taken).where(Cohort.id == cohort.id))
+
+    return _seats

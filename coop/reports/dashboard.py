@@ -1,0 +1,367 @@
+"""The outcomes dashboard: the figures for a selection of cohorts, in sections, and
+the cohort-by-cohort comparison.
+
+``build(filters, user)`` runs a fixed number of queries (one per group of figures)
+and turns their numbers into ``Figure``s; nothing here touches the database per
+cohort or per person.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from coop.db import utcnow
+from coop.reports import queries, sources
+from coop.reports.figures import Figure, Kind, count, money, rate, unavailable
+from coop.reports.filters import Filters, cohort_scope
+from coop.reports.queries import OUTCOME_MONTHS, TOTAL
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure]
+
+    def __getitem__(self, key: str) -> Figure:
+        for f in self.figures:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+
+@dataclass
+class CohortRow:
+    id: int
+    name: str
+    city: str
+    track: str
+    start_date: date
+    end_date: date
+    status: str
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+@dataclass
+class Column:
+    """A column of the cohort comparison table (and its CSV)."""
+
+    key: str
+    label: str
+    short: str
+
+
+#: The comparison table's figure columns, in order.
+COHORT_COLUMNS = [
+    Column("applicants", "Applicants", "Applied"),
+    Column("enrolled", "Enrolled", "Enrolled"),
+    Column("graduated", "Graduated", "Graduated"),
+    Column("completion_rate", "Completion rate", "Completion"),
+    Column("attendance_rate", "Attendance rate", "Attendance"),
+    Column("overcame_12m", "Overcame underemployment within 12 months", "Overcame (12 mo)"),
+    Column("employed_q2", "Employed in 2nd quarter after exit", "Employed Q2"),
+    Column("employed_q4", "Employed in 4th quarter after exit", "Employed Q4"),
+    Column("median_intake", "Median intake salary", "Intake salary"),
+    Column("median_placement", "Median salary at placement", "Placement salary"),
+    Column("referrals", "Referrals made", "Referrals"),
+    Column("hires", "Hires", "Hires"),
+    Column("captains", "Alumni who returned as captains", "Captains"),
+]
+#: Sort keys of the comparison table: the identity columns and every figure column.
+SORT_KEYS = ["cohort", "city", "track", "start"] + [c.key for c in COHORT_COLUMNS]
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    today: date
+    sections: list[Section]
+    cohorts: list[CohortRow]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def figure(self, key: str) -> Figure:
+        for s in self.sections:
+            for f in s.figures:
+                if f.key == key:
+                    return f
+        raise KeyError(key)
+
+    def sorted_cohorts(self, key: str, descending: bool) -> list[CohortRow]:
+        """The comparison rows sorted by a column. Withheld and empty values sort last
+        either way, so sorting never reveals a hidden value's order."""
+        if key not in SORT_KEYS:
+            key, descending = "start", False
+        identity = {
+            "cohort": lambda r: r.name.lower(),
+            "city": lambda r: r.city.lower(),
+            "track": lambda r: r.track.lower(),
+            "start": lambda r: r.start_date,
+        }
+        if key in identity:
+            return sorted(self.cohorts, key=identity[key], reverse=descending)
+        shown = [r for r in self.cohorts if r.figures[key].chart_value is not None]
+        hidden = [r for r in self.cohorts if r.figures[key].chart_value is None]
+        shown.sort(key=lambda r: (r.figures[key].chart_value, r.start_date), reverse=descending)
+        return shown + hidden
+
+
+# -- figures from query rows ------------------------------------------------------------------
+
+NOTES = {
+    "applicants": "Everyone who applied to the cohorts in view.",
+    "accepted": "Applicants offered a place (including those enrolled since).",
+    "enrolled": "Applicants who took a seat (including those who graduated or left).",
+    "graduated": "Enrolled participants who graduated.",
+    "withdrawn": "Enrolled participants who left before graduating.",
+    "completion_rate": "Graduated ÷ (graduated + withdrawn): of those who finished or left.",
+    "attendance_rate": "Sessions attended (present or late) ÷ sessions held, for the "
+    "cohorts' participants; a missing roll call counts as not attended.",
+    "checkin_coverage": "Participants enrolled in active cohorts with a check-in in the "
+    "last 14 days.",
+    "flagged": "Participants enrolled in active cohorts with a check-in flagged for staff "
+    "attention and not resolved yet.",
+    "overcame_12m": "Graduates with a verified career-track placement that started within "
+    f"{OUTCOME_MONTHS} months of their cohort's end, among graduates whose "
+    f"{OUTCOME_MONTHS} months are over.",
+    "employed_q2": "Employed (career-track or not) at the follow-up in the 2nd quarter "
+    "after exit, among graduates reached.",
+    "employed_q4": "Employed (career-track or not) at the follow-up in the 4th quarter "
+    "after exit, among graduates reached.",
+    "median_intake": "Intake salary of the graduates with a verified placement (the "
+    "salary band's midpoint when no salary was given).",
+    "median_placement": "Salary of each graduate's first verified placement.",
+    "referrals": "Referrals to employers made for participants of the cohorts in view.",
+    "interviews": "Referrals that reached an interview.",
+    "hires": "Referrals that ended in a hire.",
+    "hire_rate": "Hires ÷ referrals made.",
+    "captains": "Graduates of the cohorts in view appointed as alumni captains.",
+    "referred_by_alumni": "Applicants whose application names an alumnus who referred them.",
+}
+
+LABELS = {
+    "applicants": "Applicants",
+    "accepted": "Accepted",
+    "enrolled": "Enrolled",
+    "graduated": "Graduated",
+    "withdrawn": "Withdrawn",
+    "completion_rate": "Completion rate",
+    "attendance_rate": "Attendance rate",
+    "checkin_coverage": "Check-in coverage (last 14 days)",
+    "flagged": "Participants flagged",
+    "overcame_12m": "Overcame underemployment within 12 months",
+    "employed_q2": "Employed in the 2nd quarter after exit",
+    "employed_q4": "Employed in the 4th quarter after exit",
+    "median_intake": "Median intake salary",
+    "median_placement": "Median salary at placement",
+    "referrals": "Referrals made",
+    "interviews": "Interviews",
+    "hires": "Hires",
+    "hire_rate": "Hire rate",
+    "captains": "Alumni who returned as captains",
+    "referred_by_alumni": "Applicants referred by alumni",
+}
+
+KINDS = {
+    "completion_rate": Kind.RATE,
+    "attendance_rate": Kind.RATE,
+    "checkin_coverage": Kind.RATE,
+    "overcame_12m": Kind.RATE,
+    "employed_q2": Kind.RATE,
+    "employed_q4": Kind.RATE,
+    "hire_rate": Kind.RATE,
+    "median_intake": Kind.MONEY,
+    "median_placement": Kind.MONEY,
+}
+
+
+def _missing(key: str) -> Figure:
+    return unavailable(key, LABELS[key], KINDS.get(key, Kind.COUNT), NOTES[key])
+
+
+def _c(key, n, base, unit) -> Figure:
+    return count(key, LABELS[key], n, base, unit, NOTES[key])
+
+
+def _r(key, num, den, unit, base=None) -> Figure:
+    return rate(key, LABELS[key], num, den, unit, base=base, note=NOTES[key])
+
+
+def _m(key, amount, base, unit) -> Figure:
+    return money(key, LABELS[key], amount, base, unit, NOTES[key])
+
+
+def funnel_figures(row: dict | None) -> list[Figure]:
+    row = row or {}
+    applicants, enrolled = row.get("applicants", 0), row.get("enrolled", 0)
+    graduated, withdrawn = row.get("graduated", 0), row.get("withdrawn", 0)
+    return [
+        _c("applicants", applicants, applicants, "people who applied"),
+        _c("accepted", row.get("accepted"), applicants, "applicants"),
+        _c("enrolled", enrolled, applicants, "applicants"),
+        _c("graduated", graduated, enrolled, "enrolled"),
+        _c("withdrawn", withdrawn, enrolled, "enrolled"),
+        _r("completion_rate", graduated, graduated + withdrawn, "who finished or left"),
+    ]
+
+
+def engagement_figures(att: dict | None, chk: dict | None) -> list[Figure]:
+    out = []
+    if att is None and not sources.available("attendance"):
+        out.append(_missing("attendance_rate"))
+    else:
+        att = att or {}
+        out.append(
+            _r(
+                "attendance_rate",
+                int(att.get("attended") or 0),
+                int(att.get("possible") or 0),
+                "participants",
+                base=int(att.get("people") or 0),
+            )
+        )
+    if chk is None and not sources.available("checkins"):
+        out += [_missing("checkin_coverage"), _missing("flagged")]
+    else:
+        chk = chk or {}
+        active = chk.get("active", 0)
+        unit = "participants in active cohorts"
+        out.append(_r("checkin_coverage", chk.get("covered", 0), active, unit))
+        out.append(_c("flagged", chk.get("flagged", 0), active, unit))
+    return out
+
+
+def outcome_figures(
+    outcomes: dict | None, fups: dict | None, pay: dict | None, *, have: dict[str, bool]
+) -> list[Figure]:
+    out = []
+    if not have["placements"]:
+        out.append(_missing("overcame_12m"))
+    else:
+        o = outcomes or {}
+        unit = f"graduates {OUTCOME_MONTHS}+ months after exit"
+        out.append(_r("overcame_12m", o.get("overcame", 0), o.get("eligible", 0), unit))
+    for kind in ("q2", "q4"):
+        key = f"employed_{kind}"
+        if not have["follow_ups"]:
+            out.append(_missing(key))
+        else:
+            f = fups or {}
+            reached = f.get(f"{kind}_reached", 0)
+            out.append(_r(key, f.get(f"{kind}_employed", 0), reached, "graduates reached"))
+    if not have["placements"]:
+        out += [_missing("median_intake"), _missing("median_placement")]
+    else:
+        p = pay or {}
+        out.append(
+            _m("median_intake", p.get("intake_median"), p.get("intake_n", 0), "placed graduates")
+        )
+        out.append(
+            _m(
+                "median_placement",
+                p.get("placed_median"),
+                p.get("placed_n", 0),
+                "placed graduates",
+            )
+        )
+    return out
+
+
+def network_figures(
+    refs: dict | None, caps: dict | None, fun: dict | None, *, have: dict[str, bool]
+) -> list[Figure]:
+    out = []
+    if not have["referrals"]:
+        out += [_missing(k) for k in ("referrals", "interviews", "hires", "hire_rate")]
+    else:
+        r = refs or {}
+        made = r.get("referrals", 0)
+        out += [
+            _c("referrals", made, r.get("people", 0), "people referred"),
+            _c("interviews", r.get("interviewed", 0), made, "referrals"),
+            _c("hires", r.get("hired", 0), made, "referrals"),
+            _r("hire_rate", r.get("hired", 0), made, "referrals"),
+        ]
+    fun = fun or {}
+    if not have["alumni_captains"]:
+        out.append(_missing("captains"))
+    else:
+        out.append(
+            _c("captains", (caps or {}).get("captains", 0), fun.get("graduated", 0), "graduates")
+        )
+    if not have["alumni_referred"]:
+        out.append(_missing("referred_by_alumni"))
+    else:
+        out.append(
+            _c("referred_by_alumni", fun.get("referred", 0), fun.get("applicants", 0), "applicants")
+        )
+    return out
+
+
+# -- building the dashboard -------------------------------------------------------------------
+
+
+def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
+    """Every figure for the cohorts ``filters`` select among those ``user`` may see."""
+    now = now or utcnow()
+    today = now.date()
+    scope = cohort_scope(filters, user)
+    have = {
+        name: sources.available(name)
+        for name in (
+            "attendance",
+            "checkins",
+            "placements",
+            "follow_ups",
+            "referrals",
+            "alumni_captains",
+            "alumni_referred",
+        )
+    }
+    cohort_rows = queries.cohorts(scope)
+    fun = queries.funnel(scope)
+    att = queries.attendance(scope, now) if have["attendance"] else None
+    chk = queries.checkins(scope, today) if have["checkins"] else None
+    outc = queries.placement_outcomes(scope, today) if have["placements"] else None
+    fups = queries.follow_ups(scope) if have["follow_ups"] else None
+    pay = queries.salaries(scope) if have["placements"] else None
+    refs = queries.referrals(scope) if have["referrals"] else None
+    caps = queries.returning_captains(scope) if have["alumni_captains"] else None
+
+    def pick(data: dict | None, key: int) -> dict | None:
+        if data is None:
+            return None
+        return data.get(key, {})
+
+    def figures_for(key: int) -> list[Section]:
+        return [
+            Section("funnel", "Funnel", funnel_figures(fun.get(key))),
+            Section("engagement", "Engagement", engagement_figures(pick(att, key), pick(chk, key))),
+            Section(
+                "outcomes",
+                "Outcomes",
+                outcome_figures(pick(outc, key), pick(fups, key), pick(pay, key), have=have),
+            ),
+            Section(
+                "network",
+                "The network",
+                network_figures(pick(refs, key), pick(caps, key), fun.get(key), have=have),
+            ),
+        ]
+
+    rows = []
+    for c in cohort_rows:
+        figures = {f.key: f for s in figures_for(c.id) for f in s.figures}
+        rows.append(
+            CohortRow(
+                id=c.id,
+                name=c.name,
+                city=c.city,
+                track=c.track,
+                start_date=c.start_date,
+                end_date=c.end_date,
+                status=str(c.status),
+                figures=figures,
+            )
+        )
+    return Dashboard(filters=filters, today=today, sections=figures_for(TOTAL), cohorts=rows)

@@ -1,0 +1,446 @@
+"""The dashboard's numbers, one SQL query per group of figures.
+
+Each function takes ``scope`` (a ``SELECT cohorts.id`` of the cohorts in view) and
+returns ``{cohort_id: row}`` plus the whole selection under ``TOTAL``: the per-cohort
+rows and the total come from one statement (``UNION ALL``), so people counted once
+in the total even when they appear in two cohorts. The number of queries is fixed
+whatever the data size; nothing is computed in Python loops over people.
+"""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from coop.auth.models import ParticipantProfile
+from coop.extensions import db
+from coop.programs.models import City, Cohort, CohortStatus, Track
+from coop.reports import sources
+from coop.reports.sql import ended_by, medians, months_after, utc_param
+
+#: The key of the row that covers every cohort in view.
+TOTAL = 0
+
+#: Graduates count as having overcome underemployment with a verified career-track job
+#: starting within this many months of their cohort's end.
+OUTCOME_MONTHS = 12
+
+
+def _keyed(stmt) -> dict[int, dict]:
+    return {row["key"]: dict(row) for row in db.session.execute(stmt).mappings()}
+
+
+def _people(condition, user_col):
+    """COUNT(DISTINCT person) among the rows where ``condition`` holds."""
+    return sa.func.count(sa.distinct(sa.case((condition, user_col))))
+
+
+def _per_cohort_and_total(source, key_col, columns: dict):
+    """``SELECT key, columns... GROUP BY key UNION ALL SELECT TOTAL, columns...``."""
+    cols = [expr.label(name) for name, expr in columns.items()]
+    per = sa.select(key_col.label("key"), *cols).select_from(source).group_by(key_col)
+    total = sa.select(sa.literal(TOTAL).label("key"), *cols).select_from(source)
+    return sa.union_all(per, total)
+
+
+# -- the cohorts in view --------------------------------------------------------------------
+
+
+def cohorts(scope) -> list:
+    return db.session.execute(
+        sa.select(
+            Cohort.id,
+            Cohort.name,
+            Cohort.start_date,
+            Cohort.end_date,
+            Cohort.status,
+            City.name.label("city"),
+            Track.name.label("track"),
+        )
+        .join(City, City.id == Cohort.city_id)
+        .join(Track, Track.id == Cohort.track_id)
+        .where(Cohort.id.in_(scope))
+        .order_by(Cohort.start_date, City.name, Cohort.name, Cohort.id)
+    ).all()
+
+
+# -- funnel -----------------------------------------------------------------------------------
+
+
+def funnel(scope) -> dict[int, dict]:
+    """Applicants, accepted, enrolled, graduated, withdrawn (and referred by an alumnus).
+
+    Stages are cumulative: someone enrolled was accepted. ``withdrawn`` means leaving the
+    program after enrolling; an applicant who withdrew before a seat (the history says
+    so) is only an applicant.
+    """
+    from coop.enrollment.models import Enrollment, Stage
+
+    e = Enrollment
+    if sources.available("enrollment_history"):
+        ev = sources.model("enrollment_history")
+        withdrew_early = (
+            sa.select(ev.id)
+            .where(
+                ev.enrollment_id == e.id,
+                ev.to_stage == Stage.WITHDRAWN,
+                ev.from_stage.in_([Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED]),
+            )
+            .exists()
+        )
+        was_accepted = (
+            sa.select(ev.id)
+            .where(ev.enrollment_id == e.id, ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]))
+            .exists()
+        )
+    else:
+        withdrew_early = was_accepted = sa.false()
+    left_program = sa.and_(e.stage == Stage.WITHDRAWN, sa.not_(withdrew_early))
+    enrolled = sa.or_(e.stage.in_([Stage.ENROLLED, Stage.GRADUATED]), left_program)
+    accepted = sa.or_(
+        e.stage.in_([Stage.ACCEPTED, Stage.ENROLLED, Stage.GRADUATED]), left_program, was_accepted
+    )
+    one = sa.literal(1)
+    flag_cols = [
+        e.cohort_id.label("cohort_id"),
+        e.user_id.label("user_id"),
+        sa.case((accepted, one)).label("accepted"),
+        sa.case((enrolled, one)).label("enrolled"),
+        sa.case((e.stage == Stage.GRADUATED, one)).label("graduated"),
+        sa.case((left_program, one)).label("withdrawn"),
+    ]
+    referred = sources.available("alumni_referred")
+    if referred:
+        flag_cols.append(sa.case((e.referred_by_id.is_not(None), one)).label("referred"))
+    flags = sa.select(*flag_cols).where(e.cohort_id.in_(scope)).cte("funnel_flags")
+    user = flags.c.user_id
+    columns = {
+        "applicants": sa.func.count(sa.distinct(user)),
+        "accepted": _people(flags.c.accepted == 1, user),
+        "enrolled": _people(flags.c.enrolled == 1, user),
+        "graduated": _people(flags.c.graduated == 1, user),
+        "withdrawn": _people(flags.c.withdrawn == 1, user),
+    }
+    if referred:
+        columns["referred"] = _people(flags.c.referred == 1, user)
+    return _keyed(_per_cohort_and_total(flags, flags.c.cohort_id, columns))
+
+
+# -- engagement -------------------------------------------------------------------------------
+
+
+def attendance(scope, now: datetime) -> dict[int, dict]:
+    """Attendance like the sessions pages count it: sessions held (not cancelled, over)
+    times the cohort's members (enrolled or graduated) is what could be attended;
+    present or late counts as attended, a missing roll call as not."""
+    from coop.enrollment.models import Enrollment, Stage
+    from coop.sessions.models import ATTENDED, Attendance, SessionStatus, VirtualSession
+
+    vs, a, e = VirtualSession, Attendance, Enrollment
+    held_clause = sa.and_(
+        vs.status == SessionStatus.SCHEDULED,
+        ended_by(vs.starts_at, vs.duration_minutes, utc_param(now)),
+    )
+    members = (
+        sa.select(e.cohort_id, e.user_id)
+        .where(e.cohort_id.in_(scope), e.stage.in_([Stage.ENROLLED, Stage.GRADUATED]))
+        .cte("members")
+    )
+    member_counts = (
+        sa.select(members.c.cohort_id, sa.func.count().label("n"))
+        .group_by(members.c.cohort_id)
+        .cte("member_counts")
+    )
+    held = (
+        sa.select(vs.cohort_id, sa.func.count().label("n"))
+        .where(vs.cohort_id.in_(scope), held_clause)
+        .group_by(vs.cohort_id)
+        .cte("held")
+    )
+    attended = (
+        sa.select(vs.cohort_id, sa.func.count().label("n"))
+        .select_from(a)
+        .join(vs, vs.id == a.session_id)
+        .join(
+            members,
+            sa.and_(members.c.cohort_id == vs.cohort_id, members.c.user_id == a.participant_id),
+        )
+        .where(held_clause, a.status.in_(list(ATTENDED)))
+        .group_by(vs.cohort_id)
+        .cte("attended")
+    )
+    per = (
+        sa.select(
+            member_counts.c.cohort_id.label("key"),
+            member_counts.c.n.label("people"),
+            (sa.func.coalesce(held.c.n, 0) * member_counts.c.n).label("possible"),
+            sa.func.coalesce(attended.c.n, 0).label("attended"),
+        )
+        .select_from(member_counts)
+        .outerjoin(held, held.c.cohort_id == member_counts.c.cohort_id)
+        .outerjoin(attended, attended.c.cohort_id == member_counts.c.cohort_id)
+        .cte("per_cohort")
+    )
+    total = sa.select(
+        sa.literal(TOTAL).label("key"),
+        sa.select(sa.func.count(sa.distinct(members.c.user_id))).scalar_subquery().label("people"),
+        sa.func.sum(per.c.possible).label("possible"),
+        sa.func.sum(per.c.attended).label("attended"),
+    ).select_from(per)
+    return _keyed(sa.union_all(sa.select(per), total))
+
+
+def checkins(scope, today: date) -> dict[int, dict]:
+    """Participants enrolled now in active cohorts; of them, who had a check-in in the
+    last ``COVERAGE_DAYS`` days, and who has an unresolved attention flag."""
+    from coop.coaching.models import COVERAGE_DAYS, CheckIn
+    from coop.enrollment.models import Enrollment, Stage
+
+    e, ci = Enrollment, CheckIn
+    since = date.fromordinal(today.toordinal() - COVERAGE_DAYS)
+    mine = sa.and_(ci.cohort_id == e.cohort_id, ci.participant_id == e.user_id)
+    covered = sa.select(ci.id).where(mine, ci.held_on >= since, ci.held_on <= today).exists()
+    flagged = sa.select(ci.id).where(mine, ci.needs_attention, ci.resolved_at.is_(None)).exists()
+    one = sa.literal(1)
+    flags = (
+        sa.select(
+            e.cohort_id.label("cohort_id"),
+            e.user_id.label("user_id"),
+            sa.case((covered, one)).label("covered"),
+            sa.case((flagged, one)).label("flagged"),
+        )
+        .join(Cohort, Cohort.id == e.cohort_id)
+        .where(
+            e.cohort_id.in_(scope),
+            e.stage == Stage.ENROLLED,
+            Cohort.status == CohortStatus.ACTIVE,
+        )
+        .cte("checkin_flags")
+    )
+    user = flags.c.user_id
+    return _keyed(
+        _per_cohort_and_total(
+            flags,
+            flags.c.cohort_id,
+            {
+                "active": sa.func.count(sa.distinct(user)),
+                "covered": _people(flags.c.covered == 1, user),
+                "flagged": _people(flags.c.flagged == 1, user),
+            },
+        )
+    )
+
+
+# -- outcomes ---------------------------------------------------------------------------------
+
+
+def _graduates(scope):
+    from coop.enrollment.models import Enrollment, Stage
+
+    return (
+        sa.select(Enrollment.id, Enrollment.cohort_id, Enrollment.user_id, Cohort.end_date)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(Enrollment.cohort_id.in_(scope), Enrollment.stage == Stage.GRADUATED)
+    )
+
+
+def placement_outcomes(scope, today: date) -> dict[int, dict]:
+    """Graduates whose 12 months after exit (their cohort's end) are over, and of them
+    those with a verified career-track placement that started within those months."""
+    from coop.referrals.models import Placement
+
+    grads = _graduates(scope).subquery("grads")
+    deadline = months_after(grads.c.end_date, OUTCOME_MONTHS)
+    p = Placement
+    overcame = (
+        sa.select(p.id)
+        .where(
+            p.participant_id == grads.c.user_id,
+            p.career_track.is_(True),
+            p.verified_at.is_not(None),
+            p.start_date <= deadline,
+        )
+        .exists()
+    )
+    one = sa.literal(1)
+    flags = sa.select(
+        grads.c.cohort_id,
+        grads.c.user_id,
+        sa.case((deadline <= today, one)).label("eligible"),
+        sa.case((sa.and_(deadline <= today, overcame), one)).label("overcame"),
+    ).cte("outcome_flags")
+    user = flags.c.user_id
+    return _keyed(
+        _per_cohort_and_total(
+            flags,
+            flags.c.cohort_id,
+            {
+                "eligible": _people(flags.c.eligible == 1, user),
+                "overcame": _people(flags.c.overcame == 1, user),
+            },
+        )
+    )
+
+
+def follow_ups(scope) -> dict[int, dict]:
+    """Closed follow-ups at the 2nd and 4th quarter after exit: people reached (any
+    answer but "could not reach them") and people employed (career-track or other)."""
+    from coop.referrals.models import EmploymentStatus, FollowUp, FollowUpKind
+
+    f = FollowUp
+    rows = (
+        sa.select(f.cohort_id, f.participant_id, f.kind, f.status)
+        .where(
+            f.cohort_id.in_(scope),
+            f.closed_at.is_not(None),
+            f.kind.in_([FollowUpKind.Q2, FollowUpKind.Q4]),
+        )
+        .cte("closed_follow_ups")
+    )
+    user = rows.c.participant_id
+    reached = sa.and_(rows.c.status.is_not(None), rows.c.status != EmploymentStatus.UNREACHABLE)
+    employed = rows.c.status.in_([EmploymentStatus.CAREER_TRACK, EmploymentStatus.EMPLOYED_OTHER])
+    columns = {}
+    for kind in (FollowUpKind.Q2, FollowUpKind.Q4):
+        is_kind = rows.c.kind == kind
+        columns[f"{kind}_reached"] = _people(sa.and_(is_kind, reached), user)
+        columns[f"{kind}_employed"] = _people(sa.and_(is_kind, employed), user)
+    return _keyed(_per_cohort_and_total(rows, rows.c.cohort_id, columns))
+
+
+def salaries(scope) -> dict[int, dict]:
+    """Medians for graduates with a verified placement: the salary of their first
+    verified placement, and their intake salary (the profile's, else the midpoint of
+    the band they gave when applying), over the same people."""
+    from coop.referrals.models import Placement
+
+    grads = _graduates(scope).subquery("grads")
+    p = Placement
+    first = (
+        sa.select(
+            p.participant_id,
+            p.salary,
+            sa.func.row_number()
+            .over(partition_by=p.participant_id, order_by=(p.start_date, p.id))
+            .label("rn"),
+        )
+        .where(p.verified_at.is_not(None), p.participant_id.in_(sa.select(grads.c.user_id)))
+        .subquery("first_placement")
+    )
+    intake = ParticipantProfile.intake_salary
+    if sources.available("salary_bands"):
+        from coop.enrollment.models import SALARY_BAND_MIDPOINTS, Enrollment
+
+        band = sa.case(
+            *((Enrollment.salary_band == code, mid) for code, mid in SALARY_BAND_MIDPOINTS.items())
+        )
+        intake = sa.func.coalesce(intake, band)
+        join_enrollment = True
+    else:
+        join_enrollment = False
+    people = sa.select(
+        grads.c.cohort_id.label("cohort_id"),
+        grads.c.user_id.label("user_id"),
+        first.c.salary.label("placed"),
+        intake.label("intake"),
+    ).select_from(grads)
+    people = people.join(first, sa.and_(first.c.participant_id == grads.c.user_id, first.c.rn == 1))
+    if join_enrollment:
+        from coop.enrollment.models import Enrollment
+
+        people = people.join(Enrollment, Enrollment.id == grads.c.id)
+    people = people.outerjoin(
+        ParticipantProfile, ParticipantProfile.user_id == grads.c.user_id
+    ).cte("placed_people")
+    # The total counts each person once, even if they graduated from two cohorts in view.
+    everyone = (
+        sa.select(people.c.user_id, sa.func.max(people.c.placed).label("placed"))
+        .add_columns(sa.func.max(people.c.intake).label("intake"))
+        .group_by(people.c.user_id)
+        .subquery("placed_everyone")
+    )
+    values = sa.union_all(
+        sa.select(
+            people.c.cohort_id.label("grp"),
+            sa.literal("placed").label("measure"),
+            people.c.placed.label("v"),
+        ),
+        sa.select(people.c.cohort_id, sa.literal("intake"), people.c.intake).where(
+            people.c.intake.is_not(None)
+        ),
+        sa.select(sa.literal(TOTAL), sa.literal("placed"), everyone.c.placed),
+        sa.select(sa.literal(TOTAL), sa.literal("intake"), everyone.c.intake).where(
+            everyone.c.intake.is_not(None)
+        ),
+    ).subquery("salary_values")
+    out: dict[int, dict] = {}
+    for grp, measure, median, n in db.session.execute(medians(values)):
+        row = out.setdefault(grp, {"key": grp})
+        row[f"{measure}_median"] = float(median) if median is not None else None
+        row[f"{measure}_n"] = int(n)
+    return out
+
+
+# -- the network ------------------------------------------------------------------------------
+
+
+def referrals(scope) -> dict[int, dict]:
+    """Referrals made for participants of the cohorts in view; those that reached an
+    interview (now at interviewing, offer or hired, or passed through interviewing or
+    offer on the way to not selected / withdrawn), and hires."""
+    from coop.referrals.models import Referral, ReferralStage
+
+    r = Referral
+    interviewed = r.stage.in_(
+        [ReferralStage.INTERVIEWING, ReferralStage.OFFER, ReferralStage.HIRED]
+    )
+    if sources.available("referral_history"):
+        ev = sources.model("referral_history")
+        interviewed = sa.or_(
+            interviewed,
+            sa.select(ev.id)
+            .where(
+                ev.referral_id == r.id,
+                ev.to_stage.in_([ReferralStage.INTERVIEWING, ReferralStage.OFFER]),
+            )
+            .exists(),
+        )
+    one = sa.literal(1)
+    flags = (
+        sa.select(
+            r.cohort_id.label("cohort_id"),
+            r.participant_id.label("user_id"),
+            r.id.label("referral_id"),
+            sa.case((interviewed, one), else_=0).label("interviewed"),
+            sa.case((r.stage == ReferralStage.HIRED, one), else_=0).label("hired"),
+        )
+        .where(r.cohort_id.in_(scope))
+        .cte("referral_flags")
+    )
+    return _keyed(
+        _per_cohort_and_total(
+            flags,
+            flags.c.cohort_id,
+            {
+                "referrals": sa.func.count(flags.c.referral_id),
+                "people": sa.func.count(sa.distinct(flags.c.user_id)),
+                "interviewed": sa.func.coalesce(sa.func.sum(flags.c.interviewed), 0),
+                "hired": sa.func.coalesce(sa.func.sum(flags.c.hired), 0),
+            },
+        )
+    )
+
+
+def returning_captains(scope) -> dict[int, dict]:
+    """Graduates of the cohorts in view who were appointed alumni captains (ever)."""
+    from coop.coaching.models import AlumniCaptain
+
+    ac = (
+        sa.select(AlumniCaptain.graduated_from_id.label("cohort_id"), AlumniCaptain.user_id)
+        .where(AlumniCaptain.graduated_from_id.in_(scope))
+        .cte("appointments")
+    )
+    return _keyed(
+        _per_cohort_and_total(
+            ac, ac.c.cohort_id, {"captains": sa.func.count(sa.distinct(ac.c.user_id))}
+        )
+    )

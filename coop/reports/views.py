@@ -1,0 +1,86 @@
+"""The outcomes dashboard and its CSV exports (staff only; city staff see their cities)."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from coop.auth.models import Role
+from coop.core import nav
+from coop.core.csvsafe import csv_response
+from coop.core.permissions import staff_required
+from coop.reports import charts, exports
+from coop.reports.dashboard import COHORT_COLUMNS, SORT_KEYS, build
+from coop.reports.filters import Choices, FilterForm, from_form
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+nav.nav_item("Outcomes", "reports.dashboard", {Role.STAFF}, order=60)
+
+
+def _filters():
+    """The filter form read from the query string. A city, track or cohort the viewer
+    may not see is a 404; other bad input comes back on the form (400)."""
+    choices = Choices.load(current_user)
+    if not choices.allows(request.args):
+        abort(404)
+    form = FilterForm(formdata=request.args)
+    choices.apply(form)
+    valid = form.validate()
+    return form, valid
+
+
+def _sort():
+    sort = request.args.get("sort", "start")
+    if sort not in SORT_KEYS:
+        sort = "start"
+    return sort, request.args.get("dir") == "desc"
+
+
+@bp.get("/outcomes")
+@staff_required
+def dashboard():
+    form, valid = _filters()
+    if not valid:
+        return render_template("reports/dashboard.html", form=form, dashboard=None), 400
+    data = build(from_form(form), current_user)
+    sort, descending = _sort()
+    funnel = data.section("funnel")
+    outcomes = data.section("outcomes")
+    chart_rows = [
+        (
+            f"{r.name} · {r.city}",
+            [r.figures["completion_rate"], r.figures["overcame_12m"]],
+        )
+        for r in data.cohorts
+    ]
+    return render_template(
+        "reports/dashboard.html",
+        form=form,
+        dashboard=data,
+        rows=data.sorted_cohorts(sort, descending),
+        columns=COHORT_COLUMNS,
+        sort=sort,
+        descending=descending,
+        args=data.filters.query_args(),
+        funnel_chart=charts.funnel(
+            [funnel[k] for k in ("applicants", "accepted", "enrolled", "graduated")]
+        ),
+        salary_chart=charts.salary(outcomes["median_intake"], outcomes["median_placement"]),
+        cohort_chart=charts.cohort_outcomes(
+            chart_rows, ["Completion rate", "Overcame underemployment within 12 months"]
+        ),
+    )
+
+
+@bp.get("/outcomes/<table>.csv")
+@staff_required
+def export(table: str):
+    if table not in exports.TABLES:
+        abort(404)
+    form, valid = _filters()
+    if not valid:
+        abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
+    data = build(from_form(form), current_user)
+    sort, descending = _sort()
+    header, rows = exports.table(data, table, sort, descending)
+    suffix = "-filtered" if data.filters.active else ""
+    return csv_response(f"outcomes-{table}{suffix}-{data.today.isoformat()}.csv", header, rows)

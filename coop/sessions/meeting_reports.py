@@ -204,7 +204,7 @@ def people(report: ParsedReport, zone: str, starts_at: datetime, ends_at: dateti
             else:
                 untimed += r.minutes or 0
         total = _union(intervals) + timedelta(minutes=untimed)
-        minutes = min(session_minutes, int(total.total_seconds() // 60))
+        minutes = min(session_minutes, round(total.total_seconds() / 60))
         first = rows[0]
         out.append(Person(name=first.name, email=first.email, minutes=minutes))
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from coop.auth.models import ParticipantProfile, Role, User
@@ -230,9 +231,9 @@ def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
     return cohort
 
 
-def _profile(ctx: SeedContext) -> ParticipantProfile:
+def _profile_values(ctx: SeedContext) -> dict:
     job, salary = ctx.rng.choice(JOBS)
-    return ParticipantProfile(
+    return dict(
         college=ctx.rng.choice(COLLEGES),
         graduation_year=ctx.rng.randint(ctx.today.year - 4, ctx.today.year),
         first_generation=ctx.rng.random() < 0.8,
@@ -243,6 +244,10 @@ def _profile(ctx: SeedContext) -> ParticipantProfile:
         share_email=ctx.rng.random() < 0.6,
         phone=f"(555) 01{ctx.rng.randint(0, 99):02d}",
     )
+
+
+def _profile(ctx: SeedContext) -> ParticipantProfile:
+    return ParticipantProfile(**_profile_values(ctx))
 
 
 def _seed_people(ctx: SeedContext, participants: int) -> None:
@@ -261,17 +266,27 @@ def _seed_people(ctx: SeedContext, participants: int) -> None:
         ctx.accounts[email] = user
         db.session.add(user)
     ctx.participants.append(ctx.accounts["participant@coop.example"])
+    db.session.flush()
+    # Many rows: one bulk INSERT … RETURNING for the users, one for their profiles.
+    rows, profiles = [], []
     for n in range(participants):
         first, last = ctx.rng.choice(FIRST), ctx.rng.choice(LAST)
-        user = User(
-            email=f"{first}.{last}.{n}@example.org".lower(),
-            name=f"{first} {last}",
-            role=Role.PARTICIPANT,
-            password_hash=None,
+        rows.append(
+            dict(
+                email=f"{first}.{last}.{n}@example.org".lower(),
+                name=f"{first} {last}",
+                role=Role.PARTICIPANT,
+                password_hash=None,
+            )
         )
-        user.profile = _profile(ctx)
-        ctx.participants.append(user)
-    db.session.add_all(ctx.participants)
+        profiles.append(_profile_values(ctx))
+    if rows:
+        stmt = sa.insert(User).returning(User, sort_by_parameter_order=True)
+        users = list(db.session.scalars(stmt, rows))
+        for user, profile in zip(users, profiles, strict=True):
+            profile["user_id"] = user.id
+        db.session.execute(sa.insert(ParticipantProfile), profiles)
+        ctx.participants.extend(users)
     _seed_cohort_history(ctx)
 
 

@@ -65,6 +65,8 @@ def _incremental(pods: list[Pod], newcomers: list[int]) -> Plan:
         key = min(open_pods, key=lambda k: (len(plan.pods[k]), k))
         plan.pods[key].append(person)
         plan.placements[person] = key
+    for members in plan.pods.values():
+        members.sort()
     return plan
 
 

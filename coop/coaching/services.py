@@ -544,12 +544,14 @@ def claim_reminder(captain_id: int, day: date, count: int) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    table = ReminderLog.__table__
     stmt = (
-        insert(ReminderLog)
+        insert(table)
         .values(captain_id=captain_id, day=day, participant_count=count, sent_at=utcnow())
         .on_conflict_do_nothing(index_elements=["captain_id", "day"])
+        .returning(table.c.id)
     )
-    return db.session.execute(stmt).rowcount == 1
+    return db.session.execute(stmt).first() is not None
 
 
 def reminder_body(reminder: Reminder, day: date) -> str:

@@ -203,6 +203,7 @@ def edit_checkin(checkin_id):
 def resolve(checkin_id):
     checkin = load_checkin(checkin_id)
     form = ResolveForm()
+    name = checkin.participant.name
     if form.validate_on_submit():
         try:
             services.resolve_flag(checkin, current_user, form.note.data)
@@ -210,7 +211,7 @@ def resolve(checkin_id):
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash(f"Resolved the flag on {checkin.participant.name}'s check-in.", "success")
+            flash(f"Resolved the flag on {name}'s check-in.", "success")
             target = request.form.get("next")
             if target == "coverage":
                 return redirect(url_for("coaching.coverage"))
@@ -362,6 +363,7 @@ def update_assignment(cohort_id, assignment_id):
     assignment = load_assignment(cohort, assignment_id)
     form = AssignmentForm()
     if form.validate_on_submit():
+        name = assignment.captain.name
         try:
             services.update_assignment(
                 assignment,
@@ -373,7 +375,7 @@ def update_assignment(cohort_id, assignment_id):
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash(f"Saved {assignment.captain.name}'s pod settings.", "success")
+            flash(f"Saved {name}'s pod settings.", "success")
     else:
         flash("A pod takes between 1 and 50 participants.", "danger")
     return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))
@@ -411,16 +413,16 @@ def remove_captain(cohort_id, assignment_id):
     assignment = load_assignment(cohort, assignment_id)
     require(cohort.status in queries.OPEN_STATUSES)
     form = ConfirmForm()
+    captain = assignment.captain
     if form.validate_on_submit():
         try:
             services.end_assignment(assignment, current_user, form.fingerprint.data)
         except services.CoachingError as exc:
             flash(str(exc), "warning")
         else:
+            name = captain.name
             db.session.commit()
-            flash(
-                f"{assignment.captain.name} left the team; their pod was redistributed.", "success"
-            )
+            flash(f"{name} left the team; their pod was redistributed.", "success")
             return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))
     previews = [services.preview_end(assignment)]
     form.fingerprint.data = services.plans_fingerprint(previews)
@@ -429,7 +431,7 @@ def remove_captain(cohort_id, assignment_id):
         "coaching/step_down.html",
         cohort,
         "coaching.cohort_team",
-        captain=assignment.captain,
+        captain=captain,
         previews=[(cohort, p) for p in previews],
         people=people,
         captains=captains,
@@ -476,6 +478,7 @@ def move(cohort_id):
     )
     if form.validate_on_submit():
         target = next(m.assignment for m in members if m.assignment.id == form.assignment_id.data)
+        name = target.captain.name
         try:
             participant_id = int(form.participant_id.data)
         except ValueError:
@@ -486,7 +489,7 @@ def move(cohort_id):
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            flash(f"Moved to {target.captain.name}'s pod.", "success")
+            flash(f"Moved to {name}'s pod.", "success")
     else:
         flash("Choose a pod on this cohort's team.", "danger")
     return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))
@@ -566,8 +569,9 @@ def appoint():
     except services.CoachingError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("coaching.graduates"))
+    name = enrollment.user.name
     db.session.commit()
-    flash(f"{enrollment.user.name} is now an alumni captain.", "success")
+    flash(f"{name} is now an alumni captain.", "success")
     return redirect(url_for("coaching.captain_detail", user_id=enrollment.user_id))
 
 

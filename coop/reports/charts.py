@@ -39,11 +39,13 @@ def _rect(x, y, w, h, fill, rx=3) -> str:
     )
 
 
-def _svg(chart_id: str, height: float, title: str, desc: str, body: list[str]) -> Markup:
+def _svg(
+    chart_id: str, height: float, title: str, desc: str, body: list[str], width: int = WIDTH
+) -> Markup:
     cid = escape(chart_id)
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" '
-        f'viewBox="0 0 {WIDTH} {_num(height)}" width="100%" role="img" '
+        f'viewBox="0 0 {width} {_num(height)}" width="100%" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="{FONT}" '
         f'preserveAspectRatio="xMinYMin meet">'
         f'<title id="{cid}-title">{escape(title)}</title>'
@@ -109,7 +111,7 @@ def cohort_outcomes(
         )
     described = []
     if not rows:
-        body.append(_text(0, legend_h + 18, "No cohorts in this selection.", fill=MUTED))
+        body.append(_text(0, legend_h + 18, "No cohort outcomes to show yet.", fill=MUTED))
     for r, (label, figures) in enumerate(rows):
         y0 = legend_h + r * group_h
         body.append(_text(0, y0 + 15, label, size=13, weight="600"))
@@ -139,7 +141,7 @@ def cohort_outcomes(
             parts.append(f"{series[s]} {text}")
         described.append(f"{label}: " + ", ".join(parts))
     height = legend_h + max(len(rows), 1) * group_h
-    desc = "; ".join(described) + "." if described else "No cohorts in this selection."
+    desc = "; ".join(described) + "." if described else "No cohort outcomes to show yet."
     return _svg(chart_id, height, "Outcomes by cohort, oldest first", desc, body)
 
 
@@ -165,3 +167,47 @@ def salary(before: Figure, after: Figure, chart_id: str = "chart-salary") -> Mar
     body.append(_text(0, 2 * row + 14, note.capitalize(), size=12, fill=MUTED))
     desc = "Median salary " + ", ".join(described) + f" ({note})."
     return _svg(chart_id, 2 * row + 20, "Median salary before and after", desc, body)
+
+
+def cohort_outcomes_compact(
+    rows: Sequence[tuple[str, Sequence[Figure]]],
+    series: Sequence[str],
+    chart_id: str = "chart-cohorts-print",
+) -> Markup:
+    """The same chart for paper: one line per cohort, its label beside the bars."""
+    width, label_w, row_h, bar = 640, 250, 20, 7
+    plot = width - label_w - 40
+    body = []
+    x = 0
+    for i, name in enumerate(series):
+        body.append(_rect(x, 2, 10, 10, COLOURS[i % len(COLOURS)], rx=2))
+        body.append(_text(x + 14, 11, name, size=11))
+        x += 20 + 6.5 * len(name)
+    top = 20
+    for pct in (0, 50, 100):
+        anchor = {0: "start", 50: "middle", 100: "end"}[pct]
+        body.append(
+            _text(label_w + plot * pct / 100, top + 9, f"{pct}%", size=9, anchor=anchor, fill=MUTED)
+        )
+    top += 14
+    described = []
+    if not rows:
+        body.append(_text(0, top + 14, "No cohort outcomes to show yet.", size=11, fill=MUTED))
+    for r, (label, figures) in enumerate(rows):
+        y0 = top + r * row_h
+        body.append(_text(label_w - 6, y0 + 13, label, size=10, anchor="end"))
+        parts = []
+        for s, fig in enumerate(figures):
+            y = y0 + 2 + s * (bar + 1)
+            body.append(_rect(label_w, y, plot, bar, TRACK, rx=1))
+            value = fig.chart_value
+            text = _bar_value(fig) if value is not None else fig.text
+            if value is not None:
+                w = plot * min(max(value, 0), 1)
+                body.append(_rect(label_w, y, w, bar, COLOURS[s % len(COLOURS)], rx=1))
+            body.append(_text(label_w + plot + 4, y + bar - 0.5, text, size=8, fill=INK))
+            parts.append(f"{series[s]} {_bar_value(fig)}")
+        described.append(f"{label}: " + ", ".join(parts))
+    height = top + max(len(rows), 1) * row_h + 4
+    desc = "; ".join(described) + "." if described else "No cohort outcomes to show yet."
+    return _svg(chart_id, height, "Outcomes by cohort, oldest first", desc, body, width=width)

@@ -45,13 +45,13 @@ def dashboard():
     sort, descending = _sort()
     funnel = data.section("funnel")
     outcomes = data.section("outcomes")
-    chart_rows = [
-        (
-            f"{r.name} · {r.city}",
-            [r.figures["completion_rate"], r.figures["overcame_12m"]],
-        )
-        for r in data.cohorts
-    ]
+    # Cohorts with something to draw (or withheld): not those still recruiting.
+    chart_rows = []
+    for r in data.cohorts:
+        figures = [r.figures["completion_rate"], r.figures["overcame_12m"]]
+        if any(f.chart_value is not None or f.withheld for f in figures):
+            chart_rows.append((f"{r.name} · {r.city}", figures))
+    series = ["Completion rate", "Overcame underemployment within 12 months"]
     return render_template(
         "reports/dashboard.html",
         form=form,
@@ -65,9 +65,8 @@ def dashboard():
             [funnel[k] for k in ("applicants", "accepted", "enrolled", "graduated")]
         ),
         salary_chart=charts.salary(outcomes["median_intake"], outcomes["median_placement"]),
-        cohort_chart=charts.cohort_outcomes(
-            chart_rows, ["Completion rate", "Overcame underemployment within 12 months"]
-        ),
+        cohort_chart=charts.cohort_outcomes(chart_rows, series),
+        cohort_chart_print=charts.cohort_outcomes_compact(chart_rows, series),
     )
 
 

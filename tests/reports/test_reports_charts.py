@@ -10,7 +10,7 @@ NS = {"svg": "http://www.w3.org/2000/svg"}
 
 
 def parse(markup) -> ET.Element:
-    return ET.fromstring(str(markup))
+    return ET.fromstring(str(markup))  # noqa: S314 - our own output, in a test
 
 
 def texts(svg: ET.Element) -> list[str]:
@@ -75,9 +75,25 @@ def test_cohort_chart_labels_withheld_empty_and_missing_values():
     assert "Cohort 1: Completion 80%, Overcame not available" in desc
 
 
-def test_cohort_chart_without_cohorts_says_so():
-    svg = parse(charts.cohort_outcomes([], ["Completion"]))
-    assert "No cohorts in this selection." in texts(svg)
+def test_cohort_charts_without_cohorts_say_so():
+    for chart in (charts.cohort_outcomes, charts.cohort_outcomes_compact):
+        svg = parse(chart([], ["Completion"]))
+        assert "No cohort outcomes to show yet." in texts(svg)
+
+
+def test_print_chart_has_one_line_per_cohort_with_its_values():
+    rows = [
+        ("Cohort 1", [rate("c", "C", 8, 10, "people"), rate("o", "O", 1, 2, "people")]),
+        ("Cohort 2", [rate("c", "C", 5, 5, "people"), rate("o", "O", 0, 0, "people")]),
+    ]
+    svg = parse(charts.cohort_outcomes_compact(rows, ["Completion", "Overcame"]))
+    assert svg.get("viewBox").startswith("0 0 640 ")
+    labels = texts(svg)
+    assert labels.count("Cohort 1") == labels.count("Cohort 2") == 1
+    assert "80%" in labels and "100%" in labels and "—" in labels
+    assert "Cohort 1: Completion 80%, Overcame withheld (fewer than 5 people)" in (
+        svg.find("svg:desc", NS).text
+    )
 
 
 def test_salary_chart_before_and_after():

@@ -4,6 +4,8 @@ flushes, writes an audit event and leaves the commit to the caller."""
 import re
 import unicodedata
 
+from sqlalchemy.exc import IntegrityError
+
 from coop.core.audit import changed_fields, record
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -58,6 +60,20 @@ def _taken(model, column, value, exclude_id=None, **where) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
+def _add_unique(obj, still_free, error: "ProgramError"):
+    """Add and flush ``obj`` inside a SAVEPOINT. If a concurrent request took the same
+    unique name between our check and the INSERT (a double-clicked form), the constraint
+    refuses it and the caller gets ``error`` instead of a server error."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except IntegrityError:
+        if still_free():
+            raise
+        raise error from None
+
+
 def _require_catalog_editor(actor) -> None:
     if not can_edit_catalog(actor):
         raise ProgramError("Only organisation-wide staff change cities and tracks.")
@@ -79,8 +95,11 @@ def create_city(*, actor, name: str, timezone: str, slug: str | None = None) -> 
     slug = slug or slugify(name)
     _check_city(None, name, slug)
     city = City(name=name, slug=slug, timezone=timezone, archived=False)
-    db.session.add(city)
-    db.session.flush()
+    _add_unique(
+        city,
+        lambda: not _taken(City, City.name, name) and not _taken(City, City.slug, slug),
+        ProgramError(f"There is already a city called {name}.", "name"),
+    )
     record(actor, "city.create", city, ["name", "slug", "timezone"])
     return city
 
@@ -115,8 +134,11 @@ def create_track(*, actor, name: str, slug: str | None = None, description=None)
     slug = slug or slugify(name)
     _check_track(None, name, slug)
     track = Track(name=name, slug=slug, description=description or None)
-    db.session.add(track)
-    db.session.flush()
+    _add_unique(
+        track,
+        lambda: not _taken(Track, Track.name, name) and not _taken(Track, Track.slug, slug),
+        ProgramError(f"There is already a track called {name}.", "name"),
+    )
     record(actor, "track.create", track, ["name", "slug", "description"])
     return track
 
@@ -170,8 +192,12 @@ def create_cohort(
         archived=False,
         **values,
     )
-    db.session.add(cohort)
-    db.session.flush()
+    name = values["name"]
+    _add_unique(
+        cohort,
+        lambda: not _taken(Cohort, Cohort.name, name, city_id=city.id),
+        ProgramError(f"{city.name} already has a cohort called {name}.", "name"),
+    )
     record(actor, "cohort.create", cohort, [f for f in COHORT_FIELDS if f != "status"])
     return cohort
 

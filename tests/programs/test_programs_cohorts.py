@@ -560,3 +560,40 @@ def test_detail_query_count_is_fixed(login_as, client, factory, count_queries, s
     assert response.get_data(as_text=True).count("<td>Edited</td>") == size
     # user + their cities, the cohort with city/track/sponsor, stage counts, history.
     assert q.count == 5
+
+
+@pytest.mark.parametrize(
+    "url, data, checks, message",
+    [
+        ("/cohorts/new", None, 1, "already has a cohort called Data Analytics · Fall 2027."),
+        ("/cities/new", {"name": "Racing", "timezone": "America/Chicago"}, 2, "city called Racing"),
+        ("/tracks/new", {"name": "Racing"}, 2, "There is already a track called Racing."),
+    ],
+)
+def test_double_submit_race_gets_a_message_not_an_error(
+    login_as, client, factory, cohort_data, monkeypatch, url, data, checks, message
+):
+    """The name check passes (a concurrent request has not committed yet), then the
+    unique constraint refuses the INSERT: the person sees the message, nothing is saved."""
+    from coop.core.models import AuditEvent
+    from coop.programs import services
+
+    city, track = factory.city(), factory.track()
+    factory.cohort(city=city, track=track, name="Data Analytics · Fall 2027")
+    factory.city(name="Racing", slug="racing")
+    factory.track(name="Racing", slug="racing")
+    real_taken, calls = services._taken, []
+
+    def first_check_misses(*args, **kw):
+        calls.append(args)
+        return False if len(calls) <= checks else real_taken(*args, **kw)
+
+    monkeypatch.setattr(services, "_taken", first_check_misses)
+    login_as("staff")
+    tables = (Cohort, AuditEvent)
+    before = [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in tables]
+    response = client.post(url, data=data or cohort_data(city, track))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    after = [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in tables]
+    assert after == before

@@ -260,7 +260,7 @@ def plan(cohort: Cohort, roster: RosterPlan) -> RosterPlan:
             row.action = "add"
         elif enrollment.stage in (Stage.ENROLLED, Stage.GRADUATED):
             row.action = "already"
-        elif enrollment.can_become(Stage.ENROLLED):
+        elif enrollment.stage in (Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED):
             row.action = "enroll"
         else:
             row.errors.append(

@@ -683,6 +683,8 @@ def import_roster(cohort: Cohort, roster, actor) -> ImportResult:
     fresh = []
     for row in todo:
         if row.action == "enroll":
+            if row.enrollment.stage == Stage.APPLIED:
+                _move(row.enrollment, Stage.ACCEPTED, actor, "Roster import", name=row.user.name)
             _move(row.enrollment, Stage.ENROLLED, actor, "Roster import", name=row.user.name)
             result.enrolled += 1
             continue

@@ -5,6 +5,7 @@ import random
 import time
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -64,6 +65,21 @@ def _is_retryable(exc: Exception) -> bool:
     return False
 
 
+def _sqlite_write_lock() -> None:
+    """SQLite only: start the transaction by taking the write lock, waiting for it.
+
+    SQLite cannot upgrade a transaction that has read into one that writes while another
+    writer is active: it fails at once ("database is locked") instead of waiting. So a
+    writing request ends the read transaction its sign-in check opened and begins with a
+    write that matches nothing (what ``BEGIN IMMEDIATE`` does); the busy timeout then
+    queues concurrent writers. PostgreSQL needs none of this.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    db.session.rollback()
+    db.session.execute(sa.text("UPDATE cohorts SET id = id WHERE 1 = 0"))
+
+
 def retried(view):
     """Run a view again (after a rollback and a short random pause) when it lost a race
     with a concurrent request; after ``ATTEMPTS`` tries, answer 503 with nothing saved."""
@@ -72,6 +88,8 @@ def retried(view):
     def wrapped(*args, **kwargs):
         for attempt in range(ATTEMPTS):
             try:
+                if request.method == "POST":
+                    _sqlite_write_lock()
                 return view(*args, **kwargs)
             except (services.Conflict, DBAPIError) as exc:
                 db.session.rollback()

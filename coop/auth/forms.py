@@ -20,6 +20,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.auth.models import Role
 from coop.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
@@ -85,13 +86,22 @@ class InviteForm(FlaskForm):
             SelectChoice(Role.PARTICIPANT.value, "Participant"),
         ],
     )
+    #: Removed from the form for city-limited staff, who cannot grant it.
     all_cities = BooleanField("Staff for every city (organisation-wide)")
-    cities = SelectMultipleField("Cities (for city staff)", coerce=int, validators=[Optional()])
+    cities = SelectMultipleField(
+        "Cities (for staff)",
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="The cities a staff member manages. Ignored for captains and participants.",
+    )
     submit = SubmitField("Send invitation")
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and self.role.data == "staff" and not self.all_cities.data and not self.cities.data:
+        everywhere = "all_cities" in self and self.all_cities.data
+        if ok and self.role.data == "staff" and not everywhere and not self.cities.data:
             self.cities.errors.append("Choose at least one city, or make them organisation-wide.")
             return False
         return ok
@@ -118,6 +128,6 @@ class AccountForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice("", "Same as my cohort")] + [
+        self.timezone.choices = [SelectChoice("", "None: show times in the cohort's zone only")] + [
             SelectChoice(z) for z in zone_names()
         ]

@@ -252,12 +252,20 @@ def users():
         stmt = stmt.where(User.role == role)
     else:
         role = None
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        stmt = stmt.where(
+            db.or_(
+                User.name.icontains(q, autoescape=True), User.email.icontains(q, autoescape=True)
+            )
+        )
     page = paginate(stmt)
     manageable = {u.id for u in page.items if may_manage(current_user, u)}
     return render_template(
         "auth/users.html",
         page=page,
         role=role,
+        q=q,
         roles=list(Role),
         manageable=manageable,
         is_invited=services.is_invited,
@@ -268,6 +276,8 @@ def users():
 @staff_required
 def invite():
     form = InviteForm()
+    if current_user.city_ids is not None:
+        del form.all_cities
     visible = current_user.scope_to_cities(
         db.select(City).where(City.archived.is_(False)).order_by(City.name), City.id
     )
@@ -282,7 +292,7 @@ def invite():
                 email=form.email.data,
                 name=form.name.data,
                 role=Role(form.role.data),
-                all_cities=is_staff and bool(form.all_cities.data),
+                all_cities=is_staff and "all_cities" in form and bool(form.all_cities.data),
                 cities=chosen if is_staff else (),
             )
         except services.AccountError as exc:

@@ -16,7 +16,7 @@ def test_account_page_shows_the_form(client, login_as, role):
     assert user.email in html
     assert 'value="Ada Lovelace"' in html
     assert ">Full name</label>" in html and ">Your time zone</label>" in html
-    assert '<option value="">Same as my cohort</option>' in html
+    assert '<option value="">None: show times in the cohort&#39;s zone only</option>' in html
 
 
 def test_saving_name_and_zone(client, login_as):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from coop.auth import services
 from coop.auth.models import Role, User
 from coop.core.mail import MailError
 from coop.core.models import AuditEvent
@@ -11,7 +12,7 @@ from coop.extensions import db, mail
 
 
 def names_on(html: str) -> set[str]:
-    return set(re.findall(r"<tr>\s*<td>([^<]+)</td>", html))
+    return set(re.findall(r"<tr>\s*<td>([^<]+)<", html))
 
 
 def people(client, **params) -> str:
@@ -59,6 +60,27 @@ def test_role_filter(client, login_as, world):
     assert "Carl Captain" not in participants
     # An unknown role is ignored rather than an error.
     assert "Carl Captain" in names_on(people(client, role="admin"))
+
+
+def test_search_by_name_or_email(client, login_as, world, factory):
+    factory.user(Role.PARTICIPANT, name="Percent 100%", email="pct@example.org")
+    db.session.commit()
+    login_as(world.org_staff)
+    assert names_on(people(client, q="nina")) == {"Nina Participant"}
+    by_email = names_on(people(client, q=world.chicago_staff.email.upper()))
+    assert by_email == {"Cleo Staff"}
+    assert names_on(people(client, q="100%")) == {"Percent 100%"}
+    assert names_on(people(client, q="%")) == {"Percent 100%"}  # % is text, not a wildcard
+    assert names_on(people(client, q="a", role="captain")) == {"Carl Captain"}
+    html = people(client, q="nobody-like-this")
+    assert "Nobody matches “nobody-like-this”." in html
+    # The role filter keeps the search.
+    assert 'href="/people?role=staff&amp;q=nina"' in people(client, q="nina")
+
+
+def test_city_staff_search_stays_within_their_cities(client, login_as, world):
+    login_as(world.nyc_staff)
+    assert names_on(people(client, q="Participant")) == {"Nina Participant"}
 
 
 def test_pagination(client, login_as, factory):
@@ -154,10 +176,22 @@ def test_staff_invite_a_participant(client, login_as, outbox):
 def test_invite_page_lists_only_the_inviters_cities(client, login_as, world):
     login_as(world.nyc_staff)
     html = client.get("/people/invite").get_data(as_text=True)
-    assert ">New York</option>" in html
+    assert (
+        f'value="{world.nyc.id}"> <label class="form-check-label" for="cities-0">New York' in html
+    )
     assert "Chicago" not in html
-    for label in ("Full name", "Email", "Role", "Cities (for city staff)"):
+    for label in ("Full name", "Email", "Role"):
         assert f">{label}</label>" in html
+    assert "Cities (for staff)</legend>" in html
+    # They cannot grant organisation-wide access, so the box is not offered.
+    assert "organisation-wide)" not in html
+
+
+def test_org_staff_are_offered_every_city_and_organisation_wide(client, login_as, world):
+    login_as(world.org_staff)
+    html = client.get("/people/invite").get_data(as_text=True)
+    assert "New York" in html and "Chicago" in html
+    assert "Staff for every city (organisation-wide)</label>" in html
 
 
 def test_city_staff_invite_staff_for_their_city(client, login_as, world, outbox):
@@ -176,7 +210,7 @@ def test_city_staff_invite_staff_for_their_city(client, login_as, world, outbox)
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"all_cities": "y"}, "Only organisation-wide staff can invite organisation-wide staff."),
+        ({"all_cities": "y"}, "Choose at least one city, or make them organisation-wide."),
         ({"cities": "CHICAGO"}, "is not a valid choice"),
         ({}, "Choose at least one city, or make them organisation-wide."),
     ],
@@ -194,6 +228,22 @@ def test_city_staff_cannot_invite_beyond_their_cities(
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(db.select(User).where(User.email == "eve@example.org")) is None
+    assert outbox == []
+
+
+def test_the_service_refuses_organisation_wide_invitations_from_city_staff(world, outbox):
+    with pytest.raises(services.AccountError, match="Only organisation-wide staff"):
+        services.invite_user(
+            world.nyc_staff, email="eve@example.org", name="Eve", role=Role.STAFF, all_cities=True
+        )
+    with pytest.raises(services.AccountError, match="your own cities"):
+        services.invite_user(
+            world.nyc_staff,
+            email="eve@example.org",
+            name="Eve",
+            role=Role.STAFF,
+            cities=[world.chicago],
+        )
     assert outbox == []
 
 

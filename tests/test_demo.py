@@ -47,10 +47,12 @@ def test_seed_creates_the_foundation(today):
             assert c.start_date > today
         assert c.video_link.startswith("https://")
 
-    participants = db.session.scalar(
-        db.select(db.func.count(User.id)).where(User.role == Role.PARTICIPANT)
+    # ~200 people came through the program; other domains' seeds turn some graduates
+    # into captains, so count both roles.
+    people = db.session.scalar(
+        db.select(db.func.count(User.id)).where(User.role.in_([Role.PARTICIPANT, Role.CAPTAIN]))
     )
-    assert 200 <= participants <= 260
+    assert 200 <= people <= 300
 
     accounts = {
         u.email: u

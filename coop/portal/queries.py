@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
@@ -42,7 +42,11 @@ def captains(cohort_id: int) -> list[CaptainAssignment]:
         db.session.scalars(
             db.select(CaptainAssignment)
             .join(User, User.id == CaptainAssignment.captain_id)
-            .options(joinedload(CaptainAssignment.captain).joinedload(User.profile))
+            .options(
+                joinedload(CaptainAssignment.captain).options(
+                    joinedload(User.profile), raiseload(User.cities)
+                )
+            )
             .where(CaptainAssignment.cohort_id == cohort_id, CaptainAssignment.ended_at.is_(None))
             .order_by(CaptainAssignment.is_lead.desc(), User.name, User.id)
         )
@@ -77,7 +81,7 @@ def pod_peers(cohort_id: int, user_id: int) -> tuple[int | None, list[User]]:
             Enrollment,
             (Enrollment.user_id == User.id) & (Enrollment.cohort_id == cohort_id),
         )
-        .options(joinedload(User.profile))
+        .options(joinedload(User.profile), raiseload(User.cities))
         .where(
             PodMembership.cohort_id == cohort_id,
             PodMembership.assignment_id == mine,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
@@ -113,6 +113,8 @@ def members(
     stmt = (
         db.select(User)
         .join(Enrollment, Enrollment.user_id == User.id)
+        # Staff cities mean nothing for participants: never load them.
+        .options(raiseload(User.cities))
         .where(Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(MEMBER_STAGES))
         .order_by(User.name, User.id)
     )

@@ -54,6 +54,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_HEADERS_ENABLED = False
+    #: If Redis goes away, keep counting failed sign-ins in each process rather than
+    #: answering every sign-in with an error.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: A sliding window: never more than 10 failures in any 15 minutes.
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_FAILURE_LIMIT = "10 per 15 minutes"

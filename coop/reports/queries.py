@@ -131,7 +131,8 @@ def funnel(scope) -> dict[int, dict]:
 def attendance(scope, now: datetime) -> dict[int, dict]:
     """Attendance like the sessions pages count it: sessions held (not cancelled, over)
     times the cohort's members (enrolled or graduated) is what could be attended;
-    present or late counts as attended, a missing roll call as not."""
+    present or late counts as attended, a missing roll call as not. ``people`` are the
+    members of cohorts that held at least one session."""
     from coop.enrollment.models import Enrollment, Stage
     from coop.sessions.models import ATTENDED, Attendance, SessionStatus, VirtualSession
 
@@ -168,10 +169,11 @@ def attendance(scope, now: datetime) -> dict[int, dict]:
         .group_by(vs.cohort_id)
         .cte("attended")
     )
+    # People count only in cohorts that held a session: the rate rests on them.
     per = (
         sa.select(
             member_counts.c.cohort_id.label("key"),
-            member_counts.c.n.label("people"),
+            sa.case((held.c.n > 0, member_counts.c.n), else_=0).label("people"),
             (sa.func.coalesce(held.c.n, 0) * member_counts.c.n).label("possible"),
             sa.func.coalesce(attended.c.n, 0).label("attended"),
         )
@@ -180,9 +182,14 @@ def attendance(scope, now: datetime) -> dict[int, dict]:
         .outerjoin(attended, attended.c.cohort_id == member_counts.c.cohort_id)
         .cte("per_cohort")
     )
+    people = (
+        sa.select(sa.func.count(sa.distinct(members.c.user_id)))
+        .where(members.c.cohort_id.in_(sa.select(held.c.cohort_id)))
+        .scalar_subquery()
+    )
     total = sa.select(
         sa.literal(TOTAL).label("key"),
-        sa.select(sa.func.count(sa.distinct(members.c.user_id))).scalar_subquery().label("people"),
+        people.label("people"),
         sa.func.sum(per.c.possible).label("possible"),
         sa.func.sum(per.c.attended).label("attended"),
     ).select_from(per)

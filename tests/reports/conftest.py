@@ -279,7 +279,8 @@ def outcome_data(factory) -> OutcomeData:
     for i in range(1, 9):
         b.attend(a1s, f"g{i}", AttendanceStatus.ABSENT if i == 8 else AttendanceStatus.PRESENT)
     b.attend(a1s, "w1", AttendanceStatus.PRESENT)  # withdrawn: not a member, ignored
-    # B1, B2: members but no sessions: nothing possible. Total 15 / 20; 22 members.
+    # B1, B2: members but no sessions held: nothing possible, and they do not count.
+    # Total 15 / 20, resting on 6 + 8 = 14 people.
 
     # -- check-ins (today 2026-06-15, the last 14 days start 2026-06-01) ----------------
     # Active cohort A2, 6 enrolled: covered p1, p2 (on the boundary), p4 = 3 of 6.

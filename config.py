@@ -209,6 +209,10 @@ def check_production(config) -> None:
         problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
     if config.get("WTF_CSRF_ENABLED") is False:
         problems.append("WTF_CSRF_ENABLED must be on")
+    if not config.get("SERVER_NAME"):
+        # Links in emails would otherwise be built from the request's Host header, which
+        # anyone can set: a reset link for someone else's account could point elsewhere.
+        problems.append("SERVER_NAME must be set to the public host name, e.g. coop.example.org")
     backend = config.get("MAIL_BACKEND")
     if backend not in ("smtp", "console"):
         problems.append(f"MAIL_BACKEND must be smtp (or console), not {backend!r}")

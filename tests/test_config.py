@@ -36,6 +36,7 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("DATABASE_URL", "postgres://coop:pw@db.internal:5432/coop")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setenv("SERVER_NAME", "coop.example.org")
     return monkeypatch
 
 
@@ -50,6 +51,7 @@ def good_settings(**changes) -> dict:
         "MAIL_BACKEND": "smtp",
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/coop",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "SERVER_NAME": "coop.example.org",
     }
     settings.update(changes)
     return settings
@@ -77,6 +79,7 @@ def test_good_settings_pass(env):
         ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE must be Lax or Strict"),
         ({"WTF_CSRF_ENABLED": False}, "WTF_CSRF_ENABLED must be on"),
         ({"MAIL_BACKEND": "memory"}, "MAIL_BACKEND must be smtp"),
+        ({"SERVER_NAME": None}, "SERVER_NAME must be set"),
     ],
 )
 def test_unsafe_settings_are_refused(env, changes, problem):
@@ -130,18 +133,19 @@ def test_production_app_starts_with_good_settings_from_the_environment(env):
     assert config["MAIL_DEFAULT_SENDER"] == "coop <hello@coop.example>"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["PREFERRED_URL_SCHEME"] == "https"
+    assert config["SERVER_NAME"] == "coop.example.org"
     assert config["ARGON2_MEMORY_COST"] >= 65536
 
 
 def test_production_session_cookie_is_secure_httponly_lax(env):
     app = create_app("production")
     client = app.test_client()
-    response = client.get("/login", base_url="https://coop.example")
+    response = client.get("/login", base_url="https://coop.example.org")
     assert response.status_code == 200
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     # CSRF is on in production.
-    assert client.post("/login", base_url="https://coop.example").status_code == 400
+    assert client.post("/login", base_url="https://coop.example.org").status_code == 400
 
 
 def test_production_reads_the_limiter_storage_from_the_environment(env):
@@ -167,6 +171,7 @@ def test_production_ssl_mail_defaults_to_port_465(env):
         ("SECRET_KEY", "too-short", "at least 32 characters"),
         ("FLASK_DEBUG", "1", "DEBUG must be off"),
         ("MAIL_BACKEND", "memory", "MAIL_BACKEND must be smtp"),
+        ("SERVER_NAME", None, "SERVER_NAME must be set"),
     ],
 )
 def test_production_app_refuses_to_start(env, name, value, problem):

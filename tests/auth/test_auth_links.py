@@ -141,6 +141,18 @@ def test_reset_request_answers_the_same_for_known_and_unknown_addresses(client, 
     assert known_page == unknown_page
 
 
+def test_reset_links_ignore_a_forged_host_header_when_server_name_is_set(
+    app, client, member, outbox, monkeypatch
+):
+    # Production requires SERVER_NAME (see test_config); without it the link would be
+    # built from whatever Host header the requester sent.
+    monkeypatch.setitem(app.config, "SERVER_NAME", "coop.example.org")
+    member("staff", email="ada@example.org")
+    client.post("/reset", data={"email": "ada@example.org"}, headers={"Host": "evil.example"})
+    assert "http://coop.example.org/reset/" in outbox[-1].body
+    assert "evil.example" not in outbox[-1].body
+
+
 def test_no_reset_mail_for_a_deactivated_account(client, member, outbox):
     user = member("staff", email="ada@example.org")
     user.active = False

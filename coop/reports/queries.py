@@ -76,6 +76,8 @@ def funnel(scope) -> dict[int, dict]:
     from coop.enrollment.models import Enrollment, Stage
 
     e = Enrollment
+    one, zero = sa.literal(1), sa.literal(0)
+    # What the history adds, looked up only for the stages where it matters.
     if sources.available("enrollment_history"):
         ev = sources.model("enrollment_history")
         withdrew_early = (
@@ -92,26 +94,50 @@ def funnel(scope) -> dict[int, dict]:
             .where(ev.enrollment_id == e.id, ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]))
             .exists()
         )
+        early = sa.case(
+            (e.stage == Stage.WITHDRAWN, sa.case((withdrew_early, one), else_=zero)), else_=zero
+        )
+        accepted_before = sa.case(
+            (
+                e.stage.in_([Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]),
+                sa.case((was_accepted, one), else_=zero),
+            ),
+            else_=zero,
+        )
     else:
-        withdrew_early = was_accepted = sa.false()
-    left_program = sa.and_(e.stage == Stage.WITHDRAWN, sa.not_(withdrew_early))
-    enrolled = sa.or_(e.stage.in_([Stage.ENROLLED, Stage.GRADUATED]), left_program)
-    accepted = sa.or_(
-        e.stage.in_([Stage.ACCEPTED, Stage.ENROLLED, Stage.GRADUATED]), left_program, was_accepted
+        early = accepted_before = zero
+    referred = sources.available("alumni_referred")
+    base = (
+        sa.select(
+            e.cohort_id.label("cohort_id"),
+            e.user_id.label("user_id"),
+            e.stage.label("stage"),
+            early.label("early"),
+            accepted_before.label("accepted_before"),
+            (sa.case((e.referred_by_id.is_not(None), one), else_=zero) if referred else zero).label(
+                "referred"
+            ),
+        )
+        .where(e.cohort_id.in_(scope))
+        .subquery("funnel_base")
     )
-    one = sa.literal(1)
-    flag_cols = [
-        e.cohort_id.label("cohort_id"),
-        e.user_id.label("user_id"),
+    stage = base.c.stage
+    left_program = sa.and_(stage == Stage.WITHDRAWN, base.c.early == 0)
+    enrolled = sa.or_(stage.in_([Stage.ENROLLED, Stage.GRADUATED]), left_program)
+    accepted = sa.or_(
+        stage.in_([Stage.ACCEPTED, Stage.ENROLLED, Stage.GRADUATED]),
+        left_program,
+        base.c.accepted_before == 1,
+    )
+    flags = sa.select(
+        base.c.cohort_id,
+        base.c.user_id,
         sa.case((accepted, one)).label("accepted"),
         sa.case((enrolled, one)).label("enrolled"),
-        sa.case((e.stage == Stage.GRADUATED, one)).label("graduated"),
+        sa.case((stage == Stage.GRADUATED, one)).label("graduated"),
         sa.case((left_program, one)).label("withdrawn"),
-    ]
-    referred = sources.available("alumni_referred")
-    if referred:
-        flag_cols.append(sa.case((e.referred_by_id.is_not(None), one)).label("referred"))
-    flags = sa.select(*flag_cols).where(e.cohort_id.in_(scope)).cte("funnel_flags")
+        base.c.referred,
+    ).cte("funnel_flags")
     user = flags.c.user_id
     columns = {
         "applicants": sa.func.count(sa.distinct(user)),

@@ -172,10 +172,11 @@ def salary(before: Figure, after: Figure, chart_id: str = "chart-salary") -> Mar
 def cohort_outcomes_compact(
     rows: Sequence[tuple[str, Sequence[Figure]]],
     series: Sequence[str],
-    chart_id: str = "chart-cohorts-print",
+    chart_id: str = "chart-cohorts-wide",
 ) -> Markup:
-    """The same chart for paper: one line per cohort, its label beside the bars."""
-    width, label_w, row_h, bar = 640, 250, 20, 7
+    """The same chart for wide screens and paper: one line per cohort, its label beside
+    the bars."""
+    width, label_w, row_h, bar = 640, 260, 22, 8
     plot = width - label_w - 40
     body = []
     x = 0
@@ -195,7 +196,7 @@ def cohort_outcomes_compact(
         body.append(_text(0, top + 14, "No cohort outcomes to show yet.", size=11, fill=MUTED))
     for r, (label, figures) in enumerate(rows):
         y0 = top + r * row_h
-        body.append(_text(label_w - 6, y0 + 13, label, size=10, anchor="end"))
+        body.append(_text(label_w - 6, y0 + 14, label, size=11, anchor="end"))
         parts = []
         for s, fig in enumerate(figures):
             y = y0 + 2 + s * (bar + 1)
@@ -205,7 +206,7 @@ def cohort_outcomes_compact(
             if value is not None:
                 w = plot * min(max(value, 0), 1)
                 body.append(_rect(label_w, y, w, bar, COLOURS[s % len(COLOURS)], rx=1))
-            body.append(_text(label_w + plot + 4, y + bar - 0.5, text, size=8, fill=INK))
+            body.append(_text(label_w + plot + 4, y + bar - 0.5, text, size=9, fill=INK))
             parts.append(f"{series[s]} {_bar_value(fig)}")
         described.append(f"{label}: " + ", ".join(parts))
     height = top + max(len(rows), 1) * row_h + 4

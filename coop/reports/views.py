@@ -66,7 +66,7 @@ def dashboard():
         ),
         salary_chart=charts.salary(outcomes["median_intake"], outcomes["median_placement"]),
         cohort_chart=charts.cohort_outcomes(chart_rows, series),
-        cohort_chart_print=charts.cohort_outcomes_compact(chart_rows, series),
+        cohort_chart_wide=charts.cohort_outcomes_compact(chart_rows, series),
     )
 
 

@@ -92,7 +92,7 @@ def test_dashboard_shows_every_section_with_figures_and_bases(client, login_as, 
     for key in ("A1", "A2", "B1", "B2"):
         assert f'data-cohort="{outcome_data.cohorts[key].id}"' in page
     # Each chart has a title for screen readers; no inline style anywhere.
-    # Three charts (the cohort one twice: for the screen and for paper).
+    # Three charts (the cohort one twice: for phones, and for wide screens and paper).
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 4
     assert '<title id="chart-funnel-title">' in page
     assert "style=" not in page

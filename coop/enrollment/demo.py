@@ -21,7 +21,7 @@ from coop.enrollment.models import (
     salary_band_for,
 )
 from coop.extensions import db
-from coop.programs.models import Cohort, CohortStatus
+from coop.programs.models import Cohort, CohortStatus, Partner, PartnerKind
 
 #: People per past or current cohort (the capacity is 16).
 ROSTER_SIZE = 15
@@ -35,6 +35,7 @@ WITHDRAW_REASONS = [
     "Family responsibilities.",
     "Moved away from the city.",
 ]
+FRIENDS = ["my cousin Dee", "a friend from college", "Marcus (2023 cohort)", "my old manager"]
 HEARD = {"alumnus": HeardVia.ALUMNUS, "community partner": HeardVia.PARTNER}
 
 
@@ -45,8 +46,9 @@ def _at(day: date, hour: int = 15) -> datetime:
 class _Builder:
     """Collects enrollment rows and their stage histories, then inserts them in bulk."""
 
-    def __init__(self, ctx, staff_by_city):
+    def __init__(self, ctx, staff_by_city, partners):
         self.ctx = ctx
+        self.partners = partners
         self.rng = ctx.rng
         self.staff_by_city = staff_by_city
         self.rows: list[dict] = []
@@ -57,8 +59,19 @@ class _Builder:
         """``stages`` after ``applied``, e.g. [ACCEPTED, ENROLLED, GRADUATED]."""
         profile = user.profile
         heard = HEARD.get(profile.referral_source if profile else None, HeardVia.OTHER)
+        referrer_text = partner_id = heard_other = None
         if referred_by is not None:
             heard = HeardVia.ALUMNUS
+            referrer_text = referred_by.email if self.rng.random() < 0.5 else referred_by.name
+        elif heard == HeardVia.ALUMNUS:
+            # Someone we cannot match to an account: staff see the name only.
+            referrer_text = self.rng.choice(FRIENDS)
+        elif heard == HeardVia.PARTNER and self.partners:
+            local = [p for p in self.partners if p.city_id == cohort.city_id] or self.partners
+            partner_id = self.rng.choice(local).id
+        else:
+            heard = HeardVia.OTHER
+            heard_other = profile.referral_source if profile else None
         created = min(_at(applied_on, self.rng.randint(9, 20)), self.now)
         staff = self.staff_by_city.get(cohort.city_id) or self.staff_by_city[None]
         history = [dict(from_stage=None, to_stage=Stage.APPLIED, actor_id=None, at=created)]
@@ -96,12 +109,10 @@ class _Builder:
             preferred_city_id=cohort.city_id,
             preferred_track_id=cohort.track_id,
             heard_via=heard,
-            referrer_text=(referred_by.email if self.rng.random() < 0.5 else referred_by.name)
-            if referred_by
-            else None,
+            referrer_text=referrer_text,
             referred_by_id=referred_by.id if referred_by else None,
-            referral_partner_id=None,
-            heard_other=None,
+            referral_partner_id=partner_id,
+            heard_other=heard_other,
             consented_at=created,
             waitlisted_at=None,
             waitlist_position=None,
@@ -162,7 +173,10 @@ def seed(ctx) -> None:
     for city in {c.city for c in cohorts}:
         if nyc_staff is not None and city.name == "New York":
             staff[city.id] = nyc_staff
-    build = _Builder(ctx, staff)
+    partners = db.session.scalars(
+        sa.select(Partner).where(Partner.kind == PartnerKind.COMMUNITY).order_by(Partner.id)
+    ).all()
+    build = _Builder(ctx, staff, partners)
     rng = ctx.rng
 
     def take(n):

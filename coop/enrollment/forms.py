@@ -25,6 +25,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.enrollment.models import SALARY_BANDS, HeardVia
 from coop.enrollment.roster import EXPORT_COLUMNS, MAX_BYTES
@@ -218,11 +219,18 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField("Import")
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice drawn as checkboxes (``checkboxes`` macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a download through GET changes nothing
 
-    columns = SelectMultipleField(
+    columns = MultiCheckboxField(
         "Columns",
         choices=choices((key, label) for key, (label, _) in EXPORT_COLUMNS.items()),
         validators=[DataRequired(message="Choose at least one column.")],

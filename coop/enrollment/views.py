@@ -44,7 +44,7 @@ bp = Blueprint("enrollment", __name__)
 
 nav.cohort_tab("Applications", "enrollment.review", order=10)
 nav.cohort_tab("Waitlist", "enrollment.waitlist", order=12)
-nav.cohort_tab("Roster", "enrollment.roster", order=14)
+nav.cohort_tab("Roster", "enrollment.roster_page", order=14)
 nav.cohort_tab("Alumni referrals", "enrollment.cohort_referrals", order=16)
 nav.nav_item("Alumni referrals", "enrollment.alumni_referrals", {Role.STAFF}, order=60)
 
@@ -360,6 +360,7 @@ def move(cohort_id, enrollment_id):
 
 @bp.post("/cohorts/<int:cohort_id>/waitlist/auto-promote")
 @staff_required
+@retried
 def auto_promote(cohort_id):
     cohort = _cohort(cohort_id)
     form = AutoPromoteForm()
@@ -413,7 +414,7 @@ def roster_page(cohort_id):
     return render_template(
         "enrollment/roster.html",
         cohort=cohort,
-        active_tab="enrollment.roster",
+        active_tab="enrollment.roster_page",
         page=page,
         stage=stage,
         counts=queries.stage_counts(cohort),
@@ -453,7 +454,7 @@ def import_roster(cohort_id):
     return render_template(
         "enrollment/import.html",
         cohort=cohort,
-        active_tab="enrollment.roster",
+        active_tab="enrollment.roster_page",
         form=form,
         checked=checked,
         confirm=confirm,
@@ -478,7 +479,7 @@ def confirm_import(cohort_id):
         return render_template(
             "enrollment/import.html",
             cohort=cohort,
-            active_tab="enrollment.roster",
+            active_tab="enrollment.roster_page",
             form=ImportForm(formdata=None),
             checked=checked,
             confirm=None,
@@ -541,7 +542,7 @@ def graduate(cohort_id):
     return render_template(
         "enrollment/graduate.html",
         cohort=cohort,
-        active_tab="enrollment.roster",
+        active_tab="enrollment.roster_page",
         people=people,
         form=form,
     )

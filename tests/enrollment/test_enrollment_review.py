@@ -40,6 +40,9 @@ def test_queue_filters_by_stage(client, login_as, recruiting, applicant):
     assert "Ada Applied" in applied and "Wes Waitlisted" not in applied
     assert "Wes Waitlisted" in waitlisted and "Ada Applied" not in waitlisted
     assert all(n in everyone for n in ("Ada Applied", "Wes Waitlisted", "Dee Declined"))
+    # The cohort's tabs lead to this domain's pages.
+    for tab in ("applications", "waitlist", "roster", "alumni-referrals"):
+        assert f'href="/cohorts/{cohort.id}/{tab}"' in applied
 
 
 def test_accepting_many_enrolls_until_full_then_waitlists_and_says_so(

@@ -125,9 +125,9 @@ def rate(
     """``numerator / denominator``; ``base`` is the number of people it rests on when
     that differs from the denominator (attendance: people, not person-sessions)."""
     value = (numerator or 0) / denominator if denominator else None
-    return Figure(
-        key, label, Kind.RATE, value, denominator or 0 if base is None else base, unit, note=note
-    )
+    if base is None:
+        base = denominator or 0
+    return Figure(key, label, Kind.RATE, value, base, unit, note=note)
 
 
 def count(

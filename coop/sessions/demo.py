@@ -202,7 +202,7 @@ def _flagged_participant(cohort, pat, members) -> int | None:
     pat_id = getattr(pat, "id", None)
     candidates = [u for u in pod if u != pat_id and u in members[cohort.id]]
     candidates += [u for u in members[cohort.id] if u != pat_id and u not in candidates]
-    return candidates[-1] if candidates else None
+    return candidates[0] if candidates else None
 
 
 def _status(rng, reliability: float) -> AttendanceStatus:

@@ -1,0 +1,198 @@
+"""Forms for partners, outreach, openings, referrals, placements and follow-ups."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from coop.programs.models import PartnerKind
+from coop.referrals.models import EmploymentStatus
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def https_only(form, field):
+    value = (field.data or "").strip()
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError("Use a secure link that starts with https://.")
+    if value and len(value) <= len("https://"):
+        raise ValidationError("Give the full address, e.g. https://example.com/jobs/123.")
+
+
+def optional_int(value):
+    """Coerce select values where "" means none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PartnerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[strip])
+    kind = SelectField(
+        "Kind",
+        choices=choices((k.value, k.value.capitalize()) for k in PartnerKind),
+        validators=[DataRequired()],
+    )
+    city_id = SelectField(
+        "City",
+        coerce=optional_int,
+        validators=[Optional()],
+        description="Leave empty for a national partner (every city's staff see it).",
+    )
+    website = URLField(
+        "Website", validators=[Optional(), Length(max=255), https_only], filters=[strip]
+    )
+    archived = BooleanField("Archived (hidden from choices, kept in the records)")
+    submit = SubmitField("Save partner")
+
+
+class ContactForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[strip])
+    title = StringField("Job title or role", validators=[Optional(), Length(max=120)])
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    archived = BooleanField("No longer our contact")
+    submit = SubmitField("Save contact")
+
+
+class OutreachForm(FlaskForm):
+    partner_id = SelectField("Organisation", coerce=optional_int, validators=[InputRequired()])
+    occurred_on = DateField("Date", validators=[DataRequired()])
+    contact_name = StringField(
+        "Who you met",
+        validators=[Optional(), Length(max=160)],
+        description="Their name and role, e.g. “Jane Doe, HR lead”.",
+    )
+    summary = TextAreaField(
+        "What happened", validators=[DataRequired(), Length(max=5000)], filters=[strip]
+    )
+    follow_up_on = DateField("Follow up on", validators=[Optional()])
+    submit = SubmitField("Save outreach")
+
+
+class OpeningForm(FlaskForm):
+    partner_id = SelectField("Employer", coerce=optional_int, validators=[InputRequired()])
+    title = StringField("Job title", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    city_id = SelectField("City", coerce=optional_int, validators=[Optional()])
+    remote = BooleanField("Remote (can be done from anywhere)")
+    url = URLField(
+        "Link to the posting",
+        validators=[Optional(), Length(max=500), https_only],
+        filters=[strip],
+    )
+    track_id = SelectField("Track it fits", coerce=optional_int, validators=[Optional()])
+    closes_on = DateField("Closing date", validators=[Optional()])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save opening")
+
+    def validate_remote(self, field):
+        if not field.data and not self.city_id.data:
+            raise ValidationError("Give the opening a city, or mark it remote.")
+
+
+class ReferralForm(FlaskForm):
+    participant_id = SelectField("Participant", coerce=optional_int, validators=[InputRequired()])
+    opening_id = SelectField(
+        "Opening", coerce=optional_int, validators=[Optional()], description=None
+    )
+    partner_id = SelectField(
+        "Or an employer (no opening)",
+        coerce=optional_int,
+        validators=[Optional()],
+        description="For a referral to an employer without a posted opening.",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=2000)],
+        description="Why they fit, whom you spoke to. Seen by staff and the participant.",
+    )
+    submit = SubmitField("Refer")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and bool(self.partner_id.data) == bool(self.opening_id.data):
+            self.partner_id.errors.append("Choose either an opening or an employer.")
+            return False
+        return ok
+
+
+class StageForm(FlaskForm):
+    stage = SelectField("New stage", validators=[DataRequired()])
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[Optional(), Length(max=2000)],
+        description="Seen by staff and the participant.",
+    )
+    submit = SubmitField("Update stage")
+
+
+class PlacementForm(FlaskForm):
+    participant_id = SelectField("Participant", coerce=optional_int, validators=[InputRequired()])
+    partner_id = SelectField("Employer (a partner)", coerce=optional_int, validators=[Optional()])
+    employer_name = StringField(
+        "Employer name",
+        validators=[Optional(), Length(max=160)],
+        filters=[strip],
+        description="When the employer is not a partner.",
+    )
+    title = StringField("Job title", validators=[DataRequired(), Length(max=160)], filters=[strip])
+    start_date = DateField("Start date", validators=[DataRequired()])
+    end_date = DateField("End date (if they left)", validators=[Optional()])
+    salary = IntegerField(
+        "Annual salary (US$)",
+        validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
+        description="Seen by staff and the participant only.",
+    )
+    full_time = BooleanField("Full-time", default=True)
+    career_track = BooleanField(
+        "Career-track: needs a degree and pays a commensurate salary",
+    )
+    submit = SubmitField("Save job")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.employer_name.data and not self.partner_id.data:
+            self.employer_name.errors.append(
+                "Choose a partner employer or type the employer's name."
+            )
+            return False
+        return ok
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The end date cannot be before the start date.")
+
+
+class FollowUpForm(FlaskForm):
+    status = SelectField(
+        "Employment status found",
+        choices=choices([("", "Choose…")] + [(s.value, s.label) for s in EmploymentStatus]),
+        validators=[DataRequired(message="Choose what you found.")],
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record and close")

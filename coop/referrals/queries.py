@@ -1,0 +1,398 @@
+"""Reads: who may see which partners, openings, referrals, placements and follow-ups, and
+the selects behind each list (with their eager loading, so templates never query)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from coop.auth.models import User
+from coop.coaching.models import CaptainAssignment, PodMembership
+from coop.enrollment.models import Enrollment, Stage
+from coop.extensions import db
+from coop.programs.models import City, Cohort, Partner
+from coop.referrals.models import (
+    DUE_SOON_DAYS,
+    FollowUp,
+    Opening,
+    Outreach,
+    Placement,
+    Referral,
+    today,
+)
+
+#: Enrollment stages of people who may be referred: in a cohort now, or graduated.
+REFERABLE = (Stage.ENROLLED, Stage.GRADUATED)
+
+
+# -- who is who --------------------------------------------------------------------------
+
+
+def captain_cohort_ids(user) -> sa.Select:
+    """Cohorts the captain serves now (current assignments)."""
+    return sa.select(CaptainAssignment.cohort_id).where(
+        CaptainAssignment.captain_id == user.id, CaptainAssignment.ended_at.is_(None)
+    )
+
+
+def graduated_city_ids(user) -> sa.Select:
+    """Cities where ``user`` graduated from a cohort."""
+    return (
+        sa.select(Cohort.city_id)
+        .join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(Enrollment.user_id == user.id, Enrollment.stage == Stage.GRADUATED)
+    )
+
+
+def is_alumnus(user) -> bool:
+    """A participant who graduated from a cohort (and so may refer others)."""
+    if not user.is_participant:
+        return False
+    stmt = sa.select(Enrollment.id).where(
+        Enrollment.user_id == user.id, Enrollment.stage == Stage.GRADUATED
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def user_city_ids(user) -> sa.Select | None:
+    """Cities a captain or participant works in (None: every city, for org-wide staff)."""
+    if user.is_staff:
+        ids = user.city_ids
+        return None if ids is None else sa.select(City.id).where(City.id.in_(ids or [-1]))
+    if user.is_captain:
+        return sa.select(Cohort.city_id).where(Cohort.id.in_(captain_cohort_ids(user)))
+    return graduated_city_ids(user)
+
+
+# -- partners ------------------------------------------------------------------------------
+
+
+def visible_partners(user, stmt=None) -> sa.Select:
+    """Partners of the user's cities, and partners with no city (national ones)."""
+    stmt = stmt if stmt is not None else sa.select(Partner)
+    cities = user_city_ids(user)
+    if cities is None:
+        return stmt
+    return stmt.where(sa.or_(Partner.city_id.is_(None), Partner.city_id.in_(cities)))
+
+
+def partner_visible(user, partner: Partner) -> bool:
+    stmt = visible_partners(user, sa.select(Partner.id)).where(Partner.id == partner.id)
+    return db.session.scalar(stmt) is not None
+
+
+def partner_choices(user, kinds=None) -> list[tuple[int, str]]:
+    stmt = visible_partners(user, sa.select(Partner.id, Partner.name)).where(
+        Partner.archived.is_(False)
+    )
+    if kinds:
+        stmt = stmt.where(Partner.kind.in_(kinds))
+    return [(pid, name) for pid, name in db.session.execute(stmt.order_by(Partner.name))]
+
+
+def partner_list(user) -> sa.Select:
+    return visible_partners(user, sa.select(Partner).options(joinedload(Partner.city))).order_by(
+        Partner.name, Partner.id
+    )
+
+
+def partner_counts(user, partner_ids) -> dict[int, tuple[int, int, int]]:
+    """Partner id -> (open openings, referrals, hires) the user may see, in one query."""
+    if not partner_ids:
+        return {}
+    open_openings = (
+        sa.select(sa.func.count(Opening.id))
+        .where(Opening.partner_id == Partner.id, Opening.open_clause())
+        .scalar_subquery()
+    )
+    referrals = visible_referrals(
+        user, sa.select(sa.func.count(Referral.id)).where(Referral.partner_id == Partner.id)
+    ).scalar_subquery()
+    hires = visible_placements(
+        user, sa.select(sa.func.count(Placement.id)).where(Placement.partner_id == Partner.id)
+    ).scalar_subquery()
+    stmt = sa.select(Partner.id, open_openings, referrals, hires).where(Partner.id.in_(partner_ids))
+    return {pid: (o, r, h) for pid, o, r, h in db.session.execute(stmt)}
+
+
+# -- outreach ------------------------------------------------------------------------------
+
+
+def visible_outreach(user) -> sa.Select:
+    """Staff: outreach with partners they see. Captains: outreach they logged."""
+    stmt = (
+        sa.select(Outreach)
+        .join(Outreach.partner)
+        .options(
+            joinedload(Outreach.partner),
+            joinedload(Outreach.logged_by),
+        )
+        .order_by(Outreach.occurred_on.desc(), Outreach.id.desc())
+    )
+    if user.is_staff:
+        return visible_partners(user, stmt)
+    return stmt.where(Outreach.logged_by_id == user.id)
+
+
+# -- openings ------------------------------------------------------------------------------
+
+
+def openings_list(user, on: date | None = None, include_closed: bool = False) -> sa.Select:
+    """The board (open openings) for everyone; with ``include_closed`` staff also see the
+    closed and expired ones of their scope and captains the ones they posted."""
+    stmt = sa.select(Opening).options(
+        joinedload(Opening.partner), joinedload(Opening.city), joinedload(Opening.track)
+    )
+    if include_closed and user.is_staff:
+        cities = user_city_ids(user)
+        if cities is not None:
+            stmt = stmt.where(sa.or_(Opening.city_id.is_(None), Opening.city_id.in_(cities)))
+    elif include_closed and user.is_captain:
+        stmt = stmt.where(sa.or_(Opening.open_clause(on), Opening.posted_by_id == user.id))
+    else:
+        stmt = stmt.where(Opening.open_clause(on))
+    return stmt
+
+
+def opening_visible(user, opening: Opening) -> bool:
+    """Everyone sees open openings; closed ones stay visible to staff of their city, to
+    whoever posted them, and to people with a referral to them."""
+    if opening.is_open():
+        return True
+    if user.is_staff:
+        return (
+            opening.city_id is None or user.city_ids is None or user.can_see_city(opening.city_id)
+        )
+    if opening.posted_by_id == user.id:
+        return True
+    stmt = visible_referrals(user, sa.select(Referral.id)).where(Referral.opening_id == opening.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def opening_manageable(user, opening: Opening) -> bool:
+    """Staff of its city (or of any city, for a remote-only opening); the captain who
+    posted it."""
+    if user.is_staff:
+        return opening.city_id is None or user.can_see_city(opening.city_id)
+    return user.is_captain and opening.posted_by_id == user.id
+
+
+# -- referrals -----------------------------------------------------------------------------
+
+
+def pod_participant_ids(user) -> sa.Select:
+    """Participants in the pods of the captain's current assignments."""
+    return (
+        sa.select(PodMembership.participant_id)
+        .join(CaptainAssignment, CaptainAssignment.id == PodMembership.assignment_id)
+        .where(CaptainAssignment.captain_id == user.id, CaptainAssignment.ended_at.is_(None))
+    )
+
+
+def visible_referrals(user, stmt=None) -> sa.Select:
+    """Staff: referrals of cohorts in their cities. Captains: the ones they made and those
+    of their pod. Participants: their own, and the ones they made (alumni)."""
+    stmt = stmt if stmt is not None else sa.select(Referral)
+    if user.is_staff:
+        ids = user.city_ids
+        if ids is None:
+            return stmt
+        in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
+        return stmt.where(Referral.cohort_id.in_(in_city))
+    if user.is_captain:
+        return stmt.where(
+            sa.or_(
+                Referral.referrer_id == user.id,
+                Referral.participant_id.in_(pod_participant_ids(user)),
+            )
+        )
+    return stmt.where(sa.or_(Referral.participant_id == user.id, Referral.referrer_id == user.id))
+
+
+def referral_list(user) -> sa.Select:
+    stmt = visible_referrals(
+        user,
+        sa.select(Referral).options(
+            joinedload(Referral.participant),
+            joinedload(Referral.referrer),
+            joinedload(Referral.partner),
+            joinedload(Referral.opening),
+            joinedload(Referral.cohort).joinedload(Cohort.city),
+        ),
+    )
+    return stmt.order_by(Referral.stage_changed_at.desc(), Referral.id.desc())
+
+
+def load_referral(user, referral_id: int) -> Referral | None:
+    """The referral with everything its page shows, if ``user`` may see it."""
+    stmt = visible_referrals(
+        user,
+        sa.select(Referral).options(
+            joinedload(Referral.participant),
+            joinedload(Referral.referrer),
+            joinedload(Referral.partner),
+            joinedload(Referral.opening),
+            joinedload(Referral.cohort).joinedload(Cohort.city),
+        ),
+    ).where(Referral.id == referral_id)
+    return db.session.scalar(stmt)
+
+
+def referable_enrollments(user) -> sa.Select:
+    """Enrollments (enrolled or graduated) of the people ``user`` may refer, newest
+    cohort first: staff of their cities; captains of the cohorts they serve now; alumni
+    of the cities where they graduated (not themselves)."""
+    stmt = (
+        sa.select(Enrollment)
+        .join(Enrollment.cohort)
+        .join(Enrollment.user)
+        .options(joinedload(Enrollment.user), joinedload(Enrollment.cohort))
+        .where(Enrollment.stage.in_(REFERABLE), User.active.is_(True))
+        .order_by(User.name, User.id, Cohort.start_date.desc(), Enrollment.id.desc())
+    )
+    if user.is_staff:
+        return user.scope_to_cities(stmt, Cohort.city_id)
+    if user.is_captain:
+        return stmt.where(Enrollment.cohort_id.in_(captain_cohort_ids(user)))
+    return stmt.where(Cohort.city_id.in_(graduated_city_ids(user)), Enrollment.user_id != user.id)
+
+
+def referable_people(user) -> dict[int, Enrollment]:
+    """Participant id -> the enrollment a referral by ``user`` is filed under."""
+    people: dict[int, Enrollment] = {}
+    for enrollment in db.session.scalars(referable_enrollments(user)):
+        people.setdefault(enrollment.user_id, enrollment)
+    return people
+
+
+def can_refer(user) -> bool:
+    return user.is_staff or user.is_captain or is_alumnus(user)
+
+
+# -- placements ----------------------------------------------------------------------------
+
+
+def visible_placements(user, stmt=None) -> sa.Select:
+    """Staff: placements of participants of their cities' cohorts. Participants: their
+    own. Captains: none (they see stages, not salaries)."""
+    stmt = stmt if stmt is not None else sa.select(Placement)
+    if user.is_staff:
+        ids = user.city_ids
+        if ids is None:
+            return stmt
+        in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
+        return stmt.where(Placement.cohort_id.in_(in_city))
+    if user.is_participant:
+        return stmt.where(Placement.participant_id == user.id)
+    return stmt.where(sa.false())
+
+
+def placement_list(user) -> sa.Select:
+    return visible_placements(
+        user,
+        sa.select(Placement).options(
+            joinedload(Placement.participant),
+            joinedload(Placement.partner),
+            joinedload(Placement.cohort).joinedload(Cohort.city),
+            joinedload(Placement.verified_by),
+        ),
+    ).order_by(Placement.start_date.desc(), Placement.id.desc())
+
+
+def load_placement(user, placement_id: int) -> Placement | None:
+    stmt = visible_placements(
+        user,
+        sa.select(Placement).options(
+            joinedload(Placement.participant),
+            joinedload(Placement.partner),
+            joinedload(Placement.verified_by),
+        ),
+    ).where(Placement.id == placement_id)
+    return db.session.scalar(stmt)
+
+
+def latest_enrollment(user_id: int) -> Enrollment | None:
+    """The participant's newest enrolled or graduated enrollment (with its cohort)."""
+    stmt = (
+        sa.select(Enrollment)
+        .join(Enrollment.cohort)
+        .options(joinedload(Enrollment.cohort))
+        .where(Enrollment.user_id == user_id, Enrollment.stage.in_(REFERABLE))
+        .order_by(Cohort.start_date.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
+# -- follow-ups ----------------------------------------------------------------------------
+
+WHEN = ("overdue", "due", "upcoming", "open", "closed")
+
+
+def visible_follow_ups(user, stmt=None) -> sa.Select:
+    stmt = stmt if stmt is not None else sa.select(FollowUp)
+    ids = user.city_ids
+    if ids is None:
+        return stmt
+    in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
+    return stmt.where(FollowUp.cohort_id.in_(in_city))
+
+
+def when_clause(when: str, on: date):
+    soon = date.fromordinal(on.toordinal() + DUE_SOON_DAYS)
+    is_open = FollowUp.closed_at.is_(None)
+    return {
+        "overdue": sa.and_(is_open, FollowUp.due_date < on),
+        "due": sa.and_(is_open, FollowUp.due_date >= on, FollowUp.due_date <= soon),
+        "upcoming": sa.and_(is_open, FollowUp.due_date > soon),
+        "open": is_open,
+        "closed": FollowUp.closed_at.is_not(None),
+    }[when]
+
+
+def follow_up_list(user, when: str, city_id: int | None, on: date | None = None) -> sa.Select:
+    on = on or today()
+    stmt = (
+        sa.select(FollowUp)
+        .join(FollowUp.cohort)
+        .options(
+            joinedload(FollowUp.participant),
+            joinedload(FollowUp.cohort).joinedload(Cohort.city),
+            joinedload(FollowUp.closed_by),
+        )
+        .where(when_clause(when, on))
+    )
+    if city_id:
+        stmt = stmt.where(Cohort.city_id == city_id)
+    order = FollowUp.closed_at.desc() if when == "closed" else FollowUp.due_date
+    return visible_follow_ups(user, stmt).order_by(order, FollowUp.id)
+
+
+def follow_up_summary(user, on: date | None = None) -> list:
+    """Per city: how many follow-ups are overdue and how many fall due within 30 days
+    (one grouped query)."""
+    on = on or today()
+    overdue = sa.func.sum(sa.case((when_clause("overdue", on), 1), else_=0))
+    due = sa.func.sum(sa.case((when_clause("due", on), 1), else_=0))
+    stmt = (
+        sa.select(City.id, City.name, overdue.label("overdue"), due.label("due"))
+        .select_from(FollowUp)
+        .join(Cohort, Cohort.id == FollowUp.cohort_id)
+        .join(City, City.id == Cohort.city_id)
+        .where(FollowUp.closed_at.is_(None))
+        .group_by(City.id, City.name)
+        .order_by(City.name)
+    )
+    return db.session.execute(visible_follow_ups(user, stmt)).all()
+
+
+def load_follow_up(user, follow_up_id: int) -> FollowUp | None:
+    stmt = visible_follow_ups(
+        user,
+        sa.select(FollowUp).options(
+            joinedload(FollowUp.participant),
+            joinedload(FollowUp.cohort).joinedload(Cohort.city),
+            joinedload(FollowUp.closed_by),
+        ),
+    ).where(FollowUp.id == follow_up_id)
+    return db.session.scalar(stmt)

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from coop.auth.models import Role
 from coop.enrollment.models import Stage
 from coop.extensions import db
 from coop.programs.models import CohortStatus

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from coop.enrollment.models import Stage
-from coop.extensions import db
 from coop.programs.models import CohortStatus
 from coop.referrals import services
 from coop.referrals.models import (
@@ -66,7 +65,7 @@ def test_refusals_say_why():
 
 
 def test_closed_stages_are_the_three_endings():
-    assert CLOSED_STAGES == {S.HIRED, S.NOT_SELECTED, S.WITHDRAWN}
+    assert {S.HIRED, S.NOT_SELECTED, S.WITHDRAWN} == CLOSED_STAGES
 
 
 # -- due dates ---------------------------------------------------------------------------

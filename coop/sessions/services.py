@@ -349,6 +349,15 @@ def record_roll_call(
     return len(rows)
 
 
+def _previous_import(session_id: int, digest: str) -> int | None:
+    return db.session.scalar(
+        db.select(MeetingReportImport.id).where(
+            MeetingReportImport.session_id == session_id,
+            MeetingReportImport.file_sha256 == digest,
+        )
+    )
+
+
 def import_meeting_report(
     session: VirtualSession,
     cohort: Cohort,
@@ -371,13 +380,7 @@ def import_meeting_report(
     if utcnow() < session.starts_at:
         raise ReportError("The session has not started yet.")
     digest = hashlib.sha256(data).hexdigest()
-    previous = db.session.scalar(
-        db.select(MeetingReportImport).where(
-            MeetingReportImport.session_id == session.id,
-            MeetingReportImport.file_sha256 == digest,
-        )
-    )
-    if previous is not None:
+    if _previous_import(session.id, digest) is not None:
         raise ReportError("This report was already imported for this session; nothing changed.")
     report = meeting_reports.parse(data)
     starts_at, ends_at = session.starts_at, session.ends_at
@@ -412,8 +415,14 @@ def import_meeting_report(
         timezone=zone,
         imported_by_id=getattr(actor, "id", None),
     )
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:  # the same file, uploaded twice at once
+        raise ReportError(
+            "This report was already imported for this session; nothing changed."
+        ) from exc
     now = utcnow()
     present_rows = []
     report_rows = []

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
 from coop.core import nav
+from coop.core.pagination import paginate
 from coop.core.permissions import public, require, roles_required, staff_required
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment
@@ -69,12 +70,7 @@ def cohort_sessions(cohort_id):
         .where(VirtualSession.cohort_id == cohort.id)
         .order_by(VirtualSession.starts_at, VirtualSession.id)
     )
-    page = db.paginate(
-        stmt,
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
-        per_page=SESSIONS_PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(stmt, per_page=SESSIONS_PER_PAGE)
     counts = queries.session_counts(s.id for s in page.items)
     feed = db.session.scalar(db.select(CalendarFeed).where(CalendarFeed.cohort_id == cohort.id))
     return render_template(
@@ -285,7 +281,7 @@ def roll_call(session_id):
                 f"Roll call saved ({written} changed)." if written else "Roll call saved.",
                 "success",
             )
-            return redirect(url_for("sessions.roll_call", session_id=session.id))
+            return redirect(url_for("sessions.roll_call", session_id=session_id))
     back = (
         url_for("sessions.cohort_sessions", cohort_id=session.cohort_id)
         if current_user.is_staff

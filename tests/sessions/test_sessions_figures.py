@@ -94,10 +94,11 @@ def test_staff_attendance_page(client, login_as, build, count_queries):
             build.attendance(s, people[1], "present")
         login_as("staff")
         url = f"/cohorts/{cohort.id}/attendance"
+        client.get(url)  # the test's own session state out of the way
         with count_queries() as q:
             page = client.get(url).get_data(as_text=True)
         counts.append(q.count)
         assert "3 absences in a row" in page
         assert "100%" in page and "0%" in page
         assert "3 of 3" in page
-    assert counts[0] == counts[1]
+    assert counts == [6, 6]

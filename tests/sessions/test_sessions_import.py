@@ -280,3 +280,19 @@ def test_future_or_cancelled_session_cannot_import(chicago, build):
             mon, cohort, WITH_MEETING, filename="x", zone="America/Chicago"
         )
     assert table_counts() == (0, 0, 0)
+
+
+def test_same_report_twice_at_once_changes_nothing(chicago, monkeypatch):
+    """The other upload committed between our look and our insert: the unique (session,
+    file hash) refuses ours and nothing is written (deterministic stand-in for the race)."""
+    cohort, people, mon, _ = chicago
+    services.import_meeting_report(
+        mon, cohort, WITH_MEETING, filename="a.csv", zone="America/Chicago"
+    )
+    before = (table_counts(), attendance(mon))
+    monkeypatch.setattr(services, "_previous_import", lambda session_id, digest: None)
+    with pytest.raises(ReportError, match="already imported"):
+        services.import_meeting_report(
+            mon, cohort, WITH_MEETING, filename="b.csv", zone="America/Chicago"
+        )
+    assert (table_counts(), attendance(mon)) == before

@@ -7,7 +7,7 @@ from flask import url_for
 
 from coop.auth import tokens
 from coop.auth.models import ParticipantProfile, Role, User
-from coop.auth.passwords import hash_password, password_problem
+from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
 from coop.core.mail import MailError
 from coop.core.timezones import is_zone
@@ -151,8 +151,12 @@ def update_account(user: User, *, name: str, timezone: str | None) -> list[str]:
     return changed
 
 
-def note_login(user: User) -> None:
+def note_login(user: User, password: str | None = None) -> None:
+    """Remember when the user signed in; given the password just checked, re-hash it if
+    the cost settings have changed since it was stored."""
     user.last_login_at = utcnow()
+    if password is not None and user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     db.session.flush()
 
 

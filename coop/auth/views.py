@@ -27,7 +27,7 @@ from coop.auth.forms import (
     SetPasswordForm,
 )
 from coop.auth.models import Role, User
-from coop.auth.passwords import hash_password, needs_rehash, verify_password
+from coop.auth.passwords import verify_password
 from coop.core import nav
 from coop.core.mail import MailError
 from coop.core.pagination import paginate
@@ -98,9 +98,7 @@ def login():
         user = services.find_user(form.email.data)
         ok = verify_password(user.password_hash if user else None, form.password.data)
         if ok and user.active:
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(form.password.data)
-            services.note_login(user)
+            services.note_login(user, password=form.password.data)
             db.session.commit()
             session.clear()  # a fresh session at sign-in: nothing planted before survives
             login_user(user)

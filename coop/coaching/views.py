@@ -597,6 +597,7 @@ def import_alumnus():
                 appoint=form.appoint.data,
             )
         except services.CoachingError as exc:
+            db.session.rollback()  # an account or enrollment may have been flushed already
             form.email.errors.append(str(exc))
         else:
             db.session.commit()

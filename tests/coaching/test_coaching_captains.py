@@ -266,3 +266,22 @@ def test_captains_list_shows_current_captains_in_the_viewers_cities(
     page = client.get("/coaching/captains").get_data(as_text=True)
     assert mine.name in page and theirs.name not in page
     assert client.get(f"/coaching/captains/{theirs.id}").status_code == 404
+
+
+def test_a_refused_import_writes_nothing(client, login_as, coach, factory):
+    login_as("staff")
+    past = coach.past_cohort()
+    person = factory.user(email="busy@example.org")
+    factory.enrollment(cohort=factory.cohort(), user=person, stage=Stage.ENROLLED)
+    db.session.commit()
+    r = client.post(
+        "/coaching/alumni/import",
+        data={"name": "Busy", "email": "busy@example.org", "cohort": past.id, "appoint": "y"},
+    )
+    assert "appoint them once they graduate" in r.get_data(as_text=True)
+    db.session.commit()  # what the request left behind would be written now
+    assert not db.session.scalar(
+        sa.select(Enrollment.id).where(
+            Enrollment.user_id == person.id, Enrollment.cohort_id == past.id
+        )
+    )

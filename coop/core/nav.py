@@ -49,6 +49,35 @@ def nav_for(user) -> list[NavItem]:
     return [i for i in NAV if str(user.role) in i.roles]
 
 
+#: Menu headings by blueprint, used when a role has too many items for one flat row.
+GROUPS = {
+    "programs": "Program",
+    "auth": "Program",
+    "enrollment": "Program",
+    "coaching": "Coaching",
+    "sessions": "Sessions",
+    "referrals": "Jobs",
+    "reports": "Outcomes",
+}
+FLAT_LIMIT = 6
+
+
+def menu_for(user) -> list[tuple[str, list[NavItem]]]:
+    """The navigation as (heading, items) pairs: one pair per item while they fit in a
+    row, else grouped by domain (a group of one is shown as a plain link)."""
+    items = nav_for(user)
+    if len(items) <= FLAT_LIMIT:
+        return [(i.label, [i]) for i in items]
+    menu: dict[str, list[NavItem]] = {}
+    for item in items:
+        heading = GROUPS.get(item.endpoint.split(".", 1)[0], item.label)
+        menu.setdefault(heading, []).append(item)
+    return [
+        (heading, group) if len(group) > 1 else (group[0].label, group)
+        for heading, group in menu.items()
+    ]
+
+
 def home_url(user) -> str:
     endpoint = HOMES.get(str(user.role), "core.account")
     return url_for(endpoint)

@@ -398,3 +398,17 @@ def test_team_page_lists_captains_pods_and_unassigned(client, staff, coach, fact
     assert "In no pod (1)" in html
     assert p.name in html and q.name in html
     assert "Teams usually have about four captains; this one has 2." in html
+
+
+def test_team_forms_carry_a_csrf_token(client, staff, coach, factory, csrf_enabled):
+    cohort = factory.cohort()
+    coach.team(cohort, 2)
+    coach.enrolled(cohort, 4)
+    db.session.commit()
+    url = f"/coaching/cohorts/{cohort.id}/pods/balance"
+    assert client.post(url, data={"full": "0"}).status_code == 400
+    assert pods(cohort) == {}
+    html = client.get(f"/coaching/cohorts/{cohort.id}/team").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert client.post(url, data={"full": "0", "csrf_token": token}).status_code == 302
+    assert sum(len(m) for m in pods(cohort).values()) == 4

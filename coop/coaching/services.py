@@ -26,7 +26,7 @@ from coop.coaching.models import (
     ReminderLog,
     Topic,
 )
-from coop.coaching.queries import IN_COHORT, OPEN_STATUSES, Reminder
+from coop.coaching.queries import IN_COHORT, OPEN_STATUSES, Reminder, can_coach
 from coop.core.audit import changed_fields, record
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
@@ -487,8 +487,6 @@ def _check_values(cohort: Cohort, author: User, values: dict) -> dict:
 
 def log_checkin(cohort: Cohort, participant_id: int, author: User, **values) -> CheckIn:
     """A captain logs a check-in with a participant of their own current pod."""
-    from coop.coaching.queries import can_coach
-
     if not can_coach(author, cohort.id, participant_id):
         raise CoachingError("You can log check-ins only for participants in your pod.")
     values = _check_values(cohort, author, values)

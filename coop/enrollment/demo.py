@@ -1,7 +1,7 @@
 """Demo enrollments: rosters for past and current cohorts, applications in every stage for
 the recruiting ones, a waitlist on a full cohort, and applicants referred by alumni.
 
-Bulk-inserted (one INSERT … RETURNING for the enrollments, one for their events), so
+Bulk-inserted (one executemany for the enrollments, one for their events), so
 ``seed-demo --participants 10000`` stays quick: participants beyond the rosters become
 applicants of the recruiting cohorts.
 """
@@ -133,10 +133,16 @@ class _Builder:
     def insert(self) -> None:
         if not self.rows:
             return
-        ids = db.session.scalars(
-            sa.insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True),
-            self.rows,
-        ).all()
+        # A plain executemany, then one SELECT for the ids (RETURNING in many small
+        # batches is slow on SQLite); (cohort, user) is unique.
+        db.session.execute(sa.insert(Enrollment), self.rows)
+        keys = dict(
+            ((cohort_id, user_id), enrollment_id)
+            for enrollment_id, cohort_id, user_id in db.session.execute(
+                sa.select(Enrollment.id, Enrollment.cohort_id, Enrollment.user_id)
+            )
+        )
+        ids = [keys[(r["cohort_id"], r["user_id"])] for r in self.rows]
         events = []
         for enrollment_id, history in zip(ids, self.histories, strict=True):
             for step in history:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import attributes
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.services import find_user, normalise_email, send_invitation
 from coop.core.audit import record
+from coop.core.models import AuditEvent
 from coop.db import utcnow
 from coop.enrollment.models import (
     SALARY_BAND_MIDPOINTS,
@@ -34,6 +35,7 @@ from coop.enrollment.models import (
     HeardVia,
     Source,
     Stage,
+    salary_band_for,
 )
 from coop.extensions import db, mail
 from coop.programs.models import City, Cohort, CohortStatus
@@ -381,7 +383,7 @@ class Outcome:
     def messages(self) -> list[tuple[str, str]]:
         out = []
         if self.enrolled:
-            out.append(("success", f"Enrolled and invited: {', '.join(self.enrolled)}."))
+            out.append(("success", f"Enrolled and emailed: {', '.join(self.enrolled)}."))
         if self.waitlisted:
             out.append(
                 (
@@ -652,10 +654,6 @@ def import_roster(cohort: Cohort, roster, actor) -> ImportResult:
     already on the roster are left alone, so importing the same file twice changes
     nothing. Any bad row, or too few seats, and nothing is written.
     """
-    from coop.auth.models import ParticipantProfile
-    from coop.core.models import AuditEvent
-    from coop.enrollment.models import salary_band_for
-
     if not roster.ok:
         raise EnrollmentError("The file has problems; nothing was imported.")
     _require_open(cohort)
@@ -748,8 +746,6 @@ def import_roster(cohort: Cohort, roster, actor) -> ImportResult:
 
 
 def _fill_profile_from_row(user: User, row) -> None:
-    from coop.auth.models import ParticipantProfile
-
     profile = user.profile
     if profile is None:
         profile = user.profile = ParticipantProfile()

@@ -57,7 +57,7 @@ def test_apply_accept_invite_sign_in(page, live_app, sign_in, outbox, screenshot
     page.get_by_label(f"Select {NAME}").check()
     page.get_by_label("Decision").select_option("accept")
     page.get_by_role("button", name="Apply to selected").click()
-    expect(page.get_by_text(f"Enrolled and invited: {NAME}.")).to_be_visible()
+    expect(page.get_by_text(f"Enrolled and emailed: {NAME}.")).to_be_visible()
     expect(page.get_by_text(f"{seats_before + 1} of 16 seats taken")).to_be_visible()
     screenshot(page, "enrollment-review")
     page.get_by_role("button", name="Sign out").click()

@@ -59,7 +59,7 @@ def test_accepting_many_enrolls_until_full_then_waitlists_and_says_so(
     assert [stage_of(e) for e in people] == [Stage.ENROLLED] * 2 + [Stage.WAITLISTED] * 2
     assert seats(cohort) == 2
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Enrolled and invited: Person 0, Person 1." in page
+    assert "Enrolled and emailed: Person 0, Person 1." in page
     assert "The cohort is full, so these applicants were waitlisted: Person 2, Person 3." in page
     invited = [m for m in outbox if m.subject == "You are invited to coop"]
     assert sorted(m.to[0] for m in invited) == sorted(emails[:2])

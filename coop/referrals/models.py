@@ -473,7 +473,7 @@ class FollowUp(db.Model):
         return self.closed_at is not None
 
     def state(self, on: date | None = None) -> str:
-        """``closed``, ``overdue`` (past its date), ``due`` (within 30 days) or
+        """``closed``, ``overdue`` (past its date), ``due`` (within ``DUE_SOON_DAYS``) or
         ``upcoming``."""
         on = on or today()
         if self.is_closed:
@@ -485,5 +485,6 @@ class FollowUp(db.Model):
         return "upcoming"
 
 
-#: A follow-up counts as "due" this many days before its date.
-DUE_SOON_DAYS = 30
+#: A follow-up counts as "due" this many days before its date: a quarter's notice, since
+#: the quarterly measures ask about employment during the quarter that ends on that date.
+DUE_SOON_DAYS = 90

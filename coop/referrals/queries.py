@@ -369,7 +369,7 @@ def follow_up_list(user, when: str, city_id: int | None, on: date | None = None)
 
 
 def follow_up_summary(user, on: date | None = None) -> list:
-    """Per city: how many follow-ups are overdue and how many fall due within 30 days
+    """Per city: how many follow-ups are overdue and how many fall due within ``DUE_SOON_DAYS``
     (one grouped query)."""
     on = on or today()
     overdue = sa.func.sum(sa.case((when_clause("overdue", on), 1), else_=0))

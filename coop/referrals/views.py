@@ -7,6 +7,7 @@ from flask_login import current_user
 from coop.auth.models import Role
 from coop.core import nav
 from coop.core.permissions import require, roles_required, staff_required
+from coop.core.timezones import format_date, to_zone
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
 from coop.referrals import queries, services
@@ -24,6 +25,8 @@ from coop.referrals.forms import (
 )
 from coop.referrals.models import (
     CLOSED_STAGES,
+    DAY_ZONE,
+    DUE_SOON_DAYS,
     EmploymentStatus,
     FollowUpKind,
     Opening,
@@ -68,6 +71,14 @@ def referrals_page_url(param: str, number: int) -> str:
     args = request.args.to_dict()
     args[param] = number
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.app_template_filter("day_in")
+def day_in(value, zone: str | None = None) -> str:
+    """A timestamp's date in ``zone`` (default: the zone dates roll over in)."""
+    if value is None:
+        return ""
+    return format_date(to_zone(value, zone or DAY_ZONE).date())
 
 
 def arg_int(name: str) -> int | None:
@@ -982,6 +993,7 @@ def follow_ups():
         summary=queries.follow_up_summary(current_user, on),
         cities=city_choices(current_user),
         on=on,
+        due_days=DUE_SOON_DAYS,
     )
 
 

@@ -422,7 +422,7 @@ def test_overcoming_underemployment_needs_a_current_verified_career_track_job(wo
 @pytest.fixture
 def follow_up_world(factory, rf):
     """A graduate in each of two cities, exit dates that make their 6-month follow-up
-    overdue (Metropolis) and due within days (Gotham)."""
+    overdue (Metropolis) and due within days (Gotham); their other tasks removed."""
     from coop.programs.models import CohortStatus
 
     def grad(city, end):
@@ -438,6 +438,8 @@ def follow_up_world(factory, rf):
     overdue = grad(metro, date.today() - timedelta(days=200))
     due = grad(gotham, date.today() - timedelta(days=170))
     services.ensure_followups([overdue, due])
+    # Keep only the 6-month tasks: the quarterly ones' dates depend on today's quarter.
+    db.session.execute(db.delete(FollowUp).where(FollowUp.kind != FollowUpKind.SIX_MONTHS))
     return metro, gotham, overdue, due
 
 
@@ -492,3 +494,19 @@ def test_follow_up_pages_do_not_write(client, login_as, factory, rf, db):
         )
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "labels"),
+    [
+        ("staff", ["Partners", "Openings", "Referrals", "Follow-ups"]),
+        ("captain", ["Openings", "Referrals"]),
+        ("participant", ["Opportunities", "My referrals & jobs"]),
+    ],
+)
+def test_navigation_by_role(factory, role, labels):
+    from coop.core.nav import nav_for
+
+    user = factory.user(Role(role))
+    ours = [i.label for i in nav_for(user) if i.endpoint.startswith("referrals.")]
+    assert ours == labels

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from coop.enrollment.models import Stage
-from coop.programs.models import CohortStatus
+from coop.extensions import db
+from coop.programs.models import Cohort, CohortStatus
 from coop.referrals import services
 from coop.referrals.models import (
     CLOSED_STAGES,
@@ -196,5 +197,39 @@ def test_follow_up_state_by_date(factory, rf, db):
     six = db.session.scalar(db.select(FollowUp).where(FollowUp.kind == FollowUpKind.SIX_MONTHS))
     assert six.state(date(2026, 3, 1)) == "overdue"
     assert six.state(date(2026, 2, 28)) == "due"
-    assert six.state(date(2026, 1, 29)) == "due"
-    assert six.state(date(2026, 1, 28)) == "upcoming"
+    assert six.state(date(2025, 11, 30)) == "due"  # 90 days before
+    assert six.state(date(2025, 11, 29)) == "upcoming"
+
+
+def test_follow_up_lists_by_date_in_sql(factory, rf, login_as):
+    """The staff lists put each task in one bucket, on the same boundaries as the model."""
+    from coop.referrals import queries
+    from coop.referrals.models import FollowUp as F
+
+    grad = _graduate_on(factory, rf, date(2025, 8, 31))
+    services.ensure_followups([grad])
+    staff = login_as("staff")
+
+    def kinds(when, on):
+        rows = db.session.scalars(queries.follow_up_list(staff, when, None, on)).all()
+        return sorted(f.kind.value for f in rows if f.enrollment_id == grad.id)
+
+    # 6m due Feb 28 2026, Q2 Mar 31 2026, 12m Aug 31 2026, Q4 Sep 30 2026.
+    on = date(2026, 3, 1)
+    assert kinds("overdue", on) == ["6m"]
+    assert kinds("due", on) == ["q2"]  # within 90 days: up to May 30
+    assert kinds("upcoming", on) == ["12m", "q4"]
+    assert kinds("open", on) == ["12m", "6m", "q2", "q4"]
+    for when in ("overdue", "due", "upcoming"):
+        for f in db.session.scalars(queries.follow_up_list(staff, when, None, on)):
+            assert f.state(on) == when
+    # On its date a task is due, not overdue; the day after, overdue.
+    assert kinds("due", date(2026, 2, 28)) == ["6m", "q2"]
+    assert kinds("overdue", date(2026, 2, 28)) == []
+    # Closed ones leave the open buckets.
+    six = db.session.scalar(db.select(F).where(F.enrollment_id == grad.id, F.kind == "6m"))
+    services.close_follow_up(six, staff, "unemployed")
+    assert kinds("overdue", on) == [] and kinds("closed", on) == ["6m"]
+    summary = queries.follow_up_summary(staff, on)
+    city_id = db.session.scalar(db.select(Cohort.city_id).where(Cohort.id == grad.cohort_id))
+    assert [(row.overdue, row.due) for row in summary if row.id == city_id] == [(0, 1)]

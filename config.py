@@ -72,6 +72,8 @@ class Config:
     INVITATION_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 60 * 60
     PER_PAGE = 25
+    #: Largest request body accepted (CSV uploads are the biggest): 5 MB.
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     DEBUG = False
 
     # -- read from the environment when the app is built --------------------------------

@@ -136,6 +136,12 @@ def register_error_handlers(app: Flask) -> None:
             429, "Too many attempts", message or "Too many requests. Wait a while and try again."
         )
 
+    @app.errorhandler(413)
+    def too_large(e):
+        return render_error(
+            413, "File too large", "That upload is larger than 5 MB. Split it and try again."
+        )
+
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()

@@ -22,3 +22,15 @@ def test_login_as_staff_sees_people(login_as, client):
     response = client.get("/people")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_oversized_upload_gets_a_clear_413(client, login_as):
+    login_as("staff")
+    response = client.post("/account", data={"name": "x" * (6 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert b"larger than 5 MB" in response.data
+
+
+def test_anonymous_visitors_see_an_apply_link(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/apply"' in page

@@ -627,7 +627,7 @@ def graduate(cohort: Cohort, actor, exclude_ids=()) -> list[Enrollment]:
     if cohort.status == CohortStatus.ACTIVE:
         from coop.programs.services import change_status
 
-        change_status(cohort, CohortStatus.COMPLETED, actor=actor)
+        change_status(cohort, CohortStatus.COMPLETED, actor=actor, graduating=True)
     return chosen
 
 

@@ -227,6 +227,8 @@ def update_cohort(
     _check_cohort(cohort.id, actor, city, track, values)
     if status is not None and not cohort.can_change_status(status):
         raise ProgramError(_transition_message(cohort, status), "status")
+    if status is not None and status != cohort.status:
+        _check_completion(cohort, status, graduating=False)
     if values["capacity"] != cohort.capacity:
         # Enrollment keeps a seat counter (``seats_taken``); never go below it either.
         taken = max(enrolled_count(cohort), getattr(cohort, "seats_taken", 0) or 0)
@@ -247,6 +249,17 @@ def update_cohort(
     return changed
 
 
+GRADUATE_FIRST = (
+    "This cohort still has enrolled participants: complete it from its Graduation page, "
+    "which graduates them (you can exclude people there)."
+)
+
+
+def _check_completion(cohort: Cohort, new: CohortStatus, graduating: bool) -> None:
+    if new == CohortStatus.COMPLETED and not graduating and enrolled_count(cohort) > 0:
+        raise ProgramError(GRADUATE_FIRST, "status")
+
+
 def _transition_message(cohort: Cohort, new: CohortStatus) -> str:
     allowed = sorted(COHORT_TRANSITIONS[cohort.status], key=list(CohortStatus).index)
     if not allowed:
@@ -255,16 +268,21 @@ def _transition_message(cohort: Cohort, new: CohortStatus) -> str:
     return f"A {cohort.status} cohort can become {options}, not {new}."
 
 
-def change_status(cohort: Cohort, new: CohortStatus, *, actor) -> None:
+def change_status(cohort: Cohort, new: CohortStatus, *, actor, graduating: bool = False) -> None:
     """Move a cohort one step along planned → recruiting → active → completed, or cancel
     it; any other change is refused. The audit action names the new status
-    (``cohort.recruiting``, ``cohort.cancelled``, …)."""
+    (``cohort.recruiting``, ``cohort.cancelled``, …).
+
+    Completing a cohort that still has enrolled participants goes through enrollment's
+    graduation (which passes ``graduating=True``), so nobody is left enrolled by accident.
+    """
     if not cohort.can_manage(actor):
         raise ProgramError("You cannot change this cohort.")
     if new == cohort.status:
         raise ProgramError(f"The cohort is already {new}.")
     if not cohort.can_change_status(new):
         raise ProgramError(_transition_message(cohort, new), "status")
+    _check_completion(cohort, new, graduating)
     cohort.status = new
     db.session.flush()
     record(actor, f"cohort.{new}", cohort, ["status"])

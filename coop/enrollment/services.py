@@ -119,6 +119,23 @@ def _stage_error(enrollment: Enrollment, name: str, new: Stage) -> StageError:
     )
 
 
+def _serving_captains(cohort: Cohort, user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` currently serve as captains of ``cohort``."""
+    from coop.coaching.models import CaptainAssignment
+
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(CaptainAssignment.captain_id).where(
+                CaptainAssignment.cohort_id == cohort.id,
+                CaptainAssignment.ended_at.is_(None),
+                CaptainAssignment.captain_id.in_(user_ids),
+            )
+        )
+    )
+
+
 def _move(
     enrollment: Enrollment,
     new: Stage,
@@ -433,6 +450,15 @@ def decide(cohort: Cohort, enrollments: list[Enrollment], decision: str, actor, 
         raise StageError(
             f"Nothing was changed: cannot {decision} {names}." + _only_from(decision, starts)
         )
+
+    if decision != Decision.DECLINE:
+        serving = _serving_captains(cohort, [e.user_id for e in enrollments])
+        if serving:
+            names = ", ".join(sorted(people[uid].name for uid in serving))
+            raise EnrollmentError(
+                f"Nothing was changed: {names} serve on this cohort's captain team, and a "
+                "captain cannot also be a participant of the cohort they coach."
+            )
 
     outcome = Outcome()
     newly_enrolled = []

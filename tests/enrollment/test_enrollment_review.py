@@ -274,3 +274,24 @@ def test_a_stale_stage_raises_conflict(factory, recruiting, applicant, stage_of)
     with pytest.raises(services.Conflict):
         services._move(e, Stage.WAITLISTED, None, name="X")
     assert stage_of(e) == Stage.DECLINED
+
+
+def test_a_serving_captain_cannot_be_accepted_into_their_own_cohort(client, login_as, factory, db):
+    from coop.auth.models import Role
+    from coop.coaching.models import CaptainAssignment
+    from coop.enrollment.models import Enrollment, Stage
+    from coop.programs.models import CohortStatus
+
+    cohort = factory.cohort(status=CohortStatus.RECRUITING)
+    captain = factory.user(Role.CAPTAIN, name="Cam Captain")
+    db.session.add(CaptainAssignment(cohort_id=cohort.id, captain_id=captain.id))
+    enrollment = factory.enrollment(cohort=cohort, user=captain, stage=Stage.APPLIED)
+    login_as("staff")
+
+    response = client.post(
+        f"/cohorts/{cohort.id}/applications/decide",
+        data={"decision": "accept", "ids": [str(enrollment.id)]},
+        follow_redirects=True,
+    )
+    assert "Cam Captain serve on this cohort" in response.get_data(as_text=True)
+    assert db.session.get(Enrollment, enrollment.id).stage == Stage.APPLIED

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    URL,
     DataRequired,
     Email,
     InputRequired,
@@ -51,6 +52,14 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def link(value):
+    """Trim a link and lower-case its scheme (``HTTPS://`` is still https)."""
+    value = strip(value)
+    if isinstance(value, str) and value.lower().startswith("https://"):
+        value = "https://" + value[len("https://") :]
+    return value
+
+
 class PartnerForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[strip])
     kind = SelectField(
@@ -65,7 +74,14 @@ class PartnerForm(FlaskForm):
         description="Leave empty for a national partner (every city's staff see it).",
     )
     website = URLField(
-        "Website", validators=[Optional(), Length(max=255), https_only], filters=[strip]
+        "Website",
+        validators=[
+            Optional(),
+            Length(max=255),
+            https_only,
+            URL(message="Give a full web address."),
+        ],
+        filters=[link],
     )
     archived = BooleanField("Archived (hidden from choices, kept in the records)")
     submit = SubmitField("Save partner")
@@ -102,8 +118,13 @@ class OpeningForm(FlaskForm):
     remote = BooleanField("Remote (can be done from anywhere)")
     url = URLField(
         "Link to the posting",
-        validators=[Optional(), Length(max=500), https_only],
-        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=500),
+            https_only,
+            URL(message="Give a full web address."),
+        ],
+        filters=[link],
     )
     track_id = SelectField("Track it fits", coerce=optional_int, validators=[Optional()])
     closes_on = DateField("Closing date", validators=[Optional()])

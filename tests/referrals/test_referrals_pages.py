@@ -510,3 +510,15 @@ def test_navigation_by_role(factory, role, labels):
     user = factory.user(Role(role))
     ours = [i.label for i in nav_for(user) if i.endpoint.startswith("referrals.")]
     assert ours == labels
+
+
+def test_opening_links_are_full_https_addresses(client, login_as, world):
+    login_as("staff")
+    base = {"partner_id": world.employer.id, "title": "Linked", "city_id": world.city.id}
+    for bad in ("https://", "https://not a link", "ftp://jobs.example/1"):
+        response = client.post("/openings/new", data={**base, "url": bad})
+        assert response.status_code == 200, bad
+    response = client.post("/openings/new", data={**base, "url": " HTTPS://jobs.example/7 "})
+    assert response.status_code == 302
+    opening = db.session.scalar(db.select(Opening).where(Opening.title == "Linked"))
+    assert opening.url == "https://jobs.example/7"

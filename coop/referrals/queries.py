@@ -160,9 +160,7 @@ def opening_visible(user, opening: Opening) -> bool:
     if opening.is_open():
         return True
     if user.is_staff:
-        return (
-            opening.city_id is None or user.city_ids is None or user.can_see_city(opening.city_id)
-        )
+        return opening.city_id is None or user.can_see_city(opening.city_id)
     if opening.posted_by_id == user.id:
         return True
     stmt = visible_referrals(user, sa.select(Referral.id)).where(Referral.opening_id == opening.id)

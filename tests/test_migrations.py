@@ -2,6 +2,7 @@
 (with COOP_TEST_DATABASE_URL set) PostgreSQL."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -14,43 +15,95 @@ from coop.extensions import db as _db
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
+def empty_database(tmp_path):
+    """A factory of empty databases: files on SQLite, new databases on PostgreSQL."""
     base = os.environ.get("COOP_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-        return
-    url = sa.make_url(normalise_db_url(base))
-    name = f"{url.database}_migrations"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
+    made = []
+    admin = None
+    if base:
+        url = sa.make_url(normalise_db_url(base))
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def make(suffix: str) -> str:
+        if not base:
+            return f"sqlite:///{tmp_path / f'{suffix}.sqlite'}"
+        name = f"{url.database}_{suffix}"
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in made:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 
-def test_upgrade_matches_models_and_downgrade_empties(empty_database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+@contextmanager
+def app_on(url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         engine = _db.engines[None]
         try:
-            upgrade()
-            with engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True})
-                diff = compare_metadata(context, _db.metadata)
-                tables = set(sa.inspect(conn).get_table_names())
-            assert diff == [], f"models and migrations differ: {diff}"
-            assert set(_db.metadata.tables) <= tables
-
-            downgrade(revision="base")
-            with engine.connect() as conn:
-                left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
-            assert left == set()
-
-            upgrade()  # and up again: downgrade left nothing behind that blocks it
+            yield engine
         finally:
             engine.dispose()
+
+
+def schema_of(engine) -> dict:
+    """Names of every table's constraints and indexes, as the database reports them."""
+    out = {}
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for table in inspector.get_table_names():
+            if table == "alembic_version":
+                continue
+            out[table] = {
+                "columns": sorted(
+                    (c["name"], bool(c["nullable"])) for c in inspector.get_columns(table)
+                ),
+                "checks": sorted(c["name"] for c in inspector.get_check_constraints(table)),
+                "uniques": sorted(str(c["name"]) for c in inspector.get_unique_constraints(table)),
+                "indexes": sorted(
+                    (i["name"], bool(i["unique"])) for i in inspector.get_indexes(table)
+                ),
+                "foreign_keys": sorted(
+                    (str(f["name"]), f["referred_table"]) for f in inspector.get_foreign_keys(table)
+                ),
+            }
+    return out
+
+
+def test_upgrade_matches_models_and_downgrade_empties(empty_database):
+    with app_on(empty_database("migrations")) as engine:
+        upgrade()
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, _db.metadata)
+            tables = set(sa.inspect(conn).get_table_names())
+        assert diff == [], f"models and migrations differ: {diff}"
+        assert set(_db.metadata.tables) <= tables
+
+        downgrade(revision="base")
+        with engine.connect() as conn:
+            left = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+        assert left == set()
+
+        upgrade()  # and up again: the downgrade left nothing behind that blocks it
+
+
+def test_migrated_constraints_match_create_all(empty_database):
+    """Autogenerate does not compare CHECK constraints or partial indexes; compare what
+    the database holds after the migrations with what create_all makes from the models."""
+    with app_on(empty_database("migrated")) as engine:
+        upgrade()
+        migrated = schema_of(engine)
+    with app_on(empty_database("created")) as engine:
+        _db.metadata.create_all(engine)
+        created = schema_of(engine)
+    assert migrated.keys() == created.keys()
+    for table in created:
+        assert migrated[table] == created[table], table

@@ -650,6 +650,10 @@ def graduate(cohort: Cohort, actor, exclude_ids=()) -> list[Enrollment]:
         _move(e, Stage.GRADUATED, actor, None, name=people[e.user_id].name, now=now)
     if chosen:
         release_seats(cohort, len(chosen))
+        # Graduates are followed up 6 and 12 months (and 2 and 4 quarters) after exit.
+        from coop.referrals.services import ensure_followups
+
+        ensure_followups(chosen)
     if cohort.status == CohortStatus.ACTIVE:
         from coop.programs.services import change_status
 

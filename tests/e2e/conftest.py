@@ -121,3 +121,15 @@ def screenshot():
         return path
 
     return _shot
+
+
+def pytest_collection_modifyitems(config, items):
+    """The threaded server may drop a static file's handle when the browser hangs up
+    early; that ResourceWarning says nothing about the app, so browser tests ignore it."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+            )

@@ -2,6 +2,7 @@
 
 from coop.enrollment.models import Enrollment, Stage
 from coop.programs.models import Cohort, CohortStatus
+from coop.referrals.models import FollowUp
 
 
 def test_mark_completed_is_refused_while_participants_are_enrolled(client, login_as, factory, db):
@@ -31,6 +32,11 @@ def test_graduation_completes_the_cohort(client, login_as, factory, db):
     assert response.status_code == 302
     assert db.session.get(Cohort, cohort.id).status == CohortStatus.COMPLETED
     assert db.session.get(Enrollment, enrollment.id).stage == Stage.GRADUATED
+    # and the graduate's follow-ups after exit are scheduled
+    kinds = db.session.scalars(
+        db.select(FollowUp.kind).where(FollowUp.enrollment_id == enrollment.id)
+    ).all()
+    assert sorted(str(k) for k in kinds) == ["12m", "6m", "q2", "q4"]
 
 
 def test_an_empty_active_cohort_can_be_marked_completed(client, login_as, factory, db):

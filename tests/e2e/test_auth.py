@@ -34,6 +34,7 @@ def test_staff_invite_someone_who_then_sets_a_password(
     page, browser, base_url, sign_in, outbox, screenshot, csp_errors
 ):
     sign_in(page, "staff@coop.example")
+    page.get_by_role("button", name="Program").click()
     page.get_by_role("link", name="People").click()
     expect(page.get_by_role("heading", name="People")).to_be_visible()
     page.get_by_role("link", name="Invite someone").click()

@@ -73,6 +73,7 @@ def test_city_staff_see_only_their_city(page, live_server, sign_in):
     cities = page.locator("tbody tr td:nth-child(2)")
     expect(cities.first).to_have_text("New York")
     assert set(cities.all_inner_texts()) == {"New York"}
+    page.get_by_role("button", name="Program").click()
     page.get_by_role("link", name="Cities", exact=True).click()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.get_by_role("link", name="New city")).to_have_count(0)

@@ -162,7 +162,7 @@ def test_own_attendance_record(client, login_as, pod, build):
     login_as(pat)
     page = page_of(client)
     assert "50%" in page
-    assert "2 of 4 sessions held" in page
+    assert "You came to 2 of 4 sessions held so far" in page
     assert page.count('badge text-bg-danger">absent') == 2
 
 

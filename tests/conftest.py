@@ -19,6 +19,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from coop import create_app
 from coop.auth.models import Role
+from coop.core.mail import QUEUE as MAIL_QUEUE
 from coop.extensions import db as _db
 from coop.extensions import limiter, mail
 from tests.factories import Factory
@@ -28,12 +29,14 @@ class TestSession(scoped_session):
     """The test's session, shared with the requests it makes.
 
     A request's teardown would close it; here it only expires what was loaded, so the
-    next request (and the test) read fresh rows from the same outer transaction.
+    next request (and the test) read fresh rows from the same outer transaction. Mail the
+    request queued but never committed is dropped, as closing the session would drop it.
     """
 
     def remove(self):
         if self.registry.has():
             self.registry().expire_all()
+            self.registry().info.pop(MAIL_QUEUE, None)
 
 
 class IsolatedClient(FlaskClient):

@@ -1,7 +1,5 @@
 """Every change to users: creating, inviting, setting passwords, signing out everywhere."""
 
-import logging
-
 from email_validator import EmailNotValidError, validate_email
 from flask import url_for
 
@@ -9,12 +7,9 @@ from coop.auth import tokens
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
-from coop.core.mail import MailError
 from coop.core.timezones import is_zone
 from coop.db import utcnow
 from coop.extensions import db, mail
-
-logger = logging.getLogger("coop.auth")
 
 
 class AccountError(ValueError):
@@ -169,8 +164,8 @@ def send_invitation(user: User, actor=None) -> bool:
     """Email the user a signed link, valid 7 days and once, where they set their password.
 
     Returns False, sending nothing, for someone who has a password already or is
-    deactivated (the link could not work). Raises ``MailError`` when the mail server
-    refuses; the caller's transaction should then be rolled back.
+    deactivated (the link could not work). The mail goes out when the caller commits;
+    ``mail.undelivered()`` then says whether the mail server refused it.
     """
     if not is_invited(user):
         return False
@@ -190,8 +185,8 @@ def send_invitation(user: User, actor=None) -> bool:
 def send_password_reset(email: str) -> None:
     """Email a reset link if an active account has this address; say nothing either way.
 
-    A mail failure is logged, not raised: an error page would tell the asker that the
-    address has an account.
+    The mail goes out after the caller's commit, where a failure is only logged: an error
+    page would tell the asker that the address has an account.
     """
     user = find_user(email)
     if user is None or not user.active:
@@ -199,15 +194,11 @@ def send_password_reset(email: str) -> None:
     link = url_for(
         "auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True
     )
-    try:
-        mail.send(
-            user.email,
-            "Reset your coop password",
-            f"Hello {user.name},\n\nSomeone asked to reset your coop password. If it was you, "
-            f"choose a new one here (the link works once and for 60 minutes):\n\n{link}\n\n"
-            "If it was not you, ignore this message.\n",
-        )
-    except MailError:
-        logger.warning("password reset mail for user %s could not be sent", user.id)
-        return
+    mail.send(
+        user.email,
+        "Reset your coop password",
+        f"Hello {user.name},\n\nSomeone asked to reset your coop password. If it was you, "
+        f"choose a new one here (the link works once and for 60 minutes):\n\n{link}\n\n"
+        "If it was not you, ignore this message.\n",
+    )
     record(None, "user.reset_requested", user)

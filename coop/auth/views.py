@@ -29,10 +29,9 @@ from coop.auth.forms import (
 from coop.auth.models import Role, User
 from coop.auth.passwords import verify_password
 from coop.core import nav
-from coop.core.mail import MailError
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
-from coop.extensions import db, limiter
+from coop.extensions import db, limiter, mail
 from coop.programs.models import City
 
 bp = Blueprint("auth", __name__)
@@ -295,12 +294,16 @@ def invite():
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
-        except MailError as exc:
-            db.session.rollback()
-            flash(f"{exc} Nothing was saved.", "danger")
         else:
             db.session.commit()
-            flash(f"Invitation sent to {user.email}.", "success")
+            if mail.undelivered():
+                flash(
+                    f"{user.name} is saved, but the invitation email could not be sent. "
+                    "Send it again from this list later.",
+                    "danger",
+                )
+            else:
+                flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/invite.html", form=form)
 
@@ -311,17 +314,14 @@ def resend_invite(user_id):
     user = _load_manageable(user_id)
     form = ResendInviteForm()
     if form.validate_on_submit():
-        try:
-            sent = services.send_invitation(user, actor=current_user._get_current_object())
-        except MailError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            if sent:
-                db.session.commit()
-                flash(f"Invitation sent again to {user.email}.", "success")
+        if services.send_invitation(user, actor=current_user._get_current_object()):
+            db.session.commit()
+            if mail.undelivered():
+                flash("The email could not be sent. Please try again later.", "danger")
             else:
-                flash(f"{user.name} has already set a password or is deactivated.", "danger")
+                flash(f"Invitation sent again to {user.email}.", "success")
+        else:
+            flash(f"{user.name} has already set a password or is deactivated.", "danger")
     return _back_to_people()
 
 

@@ -1,5 +1,6 @@
 """``flask --app coop coaching …``: overdue reminders and importing alumni."""
 
+import logging
 from datetime import date
 
 import click
@@ -11,6 +12,8 @@ from coop.db import utcnow
 from coop.extensions import db
 from coop.programs.models import Cohort
 
+log = logging.getLogger("coop.coaching")
+
 cli = AppGroup("coaching", help="Captains, pods and check-ins.")
 
 
@@ -19,7 +22,9 @@ def remind_overdue(day: date) -> tuple[int, int]:
 
     A job at the edge, like a view: it commits, once per captain, and the claim of the
     (captain, day) row is committed before the mail goes out, so a second run the same day
-    (even at the same moment) sends nothing more. Returns (sent, already reminded).
+    (even at the same moment) sends nothing more. A mail that fails has its claim removed,
+    so the next run tries again, and does not stop the others. Returns (sent, already
+    reminded).
     """
     reminders = overdue_reminders(day)
     # End the read transaction: each claim then starts a transaction with a write, which
@@ -29,8 +34,14 @@ def remind_overdue(day: date) -> tuple[int, int]:
     for reminder in reminders:
         if services.claim_reminder(reminder.captain_id, day, len(reminder.rows)):
             db.session.commit()
-            services.send_reminder(reminder, day)
-            sent += 1
+            try:
+                services.send_reminder(reminder, day)
+            except Exception:  # one failed mail must not stop the others
+                log.exception("overdue reminder to captain %s failed", reminder.captain_id)
+                services.release_reminder(reminder.captain_id, day)
+                db.session.commit()
+            else:
+                sent += 1
         else:
             db.session.rollback()
             skipped += 1

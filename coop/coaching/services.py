@@ -570,9 +570,17 @@ def reminder_body(reminder: Reminder, day: date) -> str:
     return "\n".join(lines)
 
 
+def release_reminder(captain_id: int, day: date) -> None:
+    """Forget a claimed reminder whose mail failed, so the next run sends it."""
+    db.session.execute(
+        sa.delete(ReminderLog).where(ReminderLog.captain_id == captain_id, ReminderLog.day == day)
+    )
+
+
 def send_reminder(reminder: Reminder, day: date) -> None:
+    """Send now (the claim is committed already); raises when the mail cannot go out."""
     n = len(reminder.rows)
-    mail.send(
+    mail.send_now(
         reminder.email,
         f"{n} participant{'s' if n != 1 else ''} in your pod need a check-in",
         reminder_body(reminder, day),

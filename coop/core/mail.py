@@ -2,7 +2,16 @@
 
 ``console`` prints messages (development), ``smtp`` sends them (production) and
 ``memory`` appends them to ``mail.outbox`` (tests).  Services call ``mail.send`` and
-never care which; a message that cannot be sent raises ``MailError``.
+never care which.
+
+Mail is transactional: ``send`` inside a database transaction queues the message on the
+session, and it goes out only after that transaction commits; a rollback (of the whole
+transaction, or of a savepoint the message was queued in) drops it.  So a request that
+fails after a service "sent" mail sends nothing.  A message that cannot be delivered after
+the commit is logged, and ``mail.undelivered()`` lists it (the data stays committed).
+Outside a transaction, and with ``send_now``, the message goes out at once and a failure
+raises ``MailError``: jobs that commit a claim first and then send (the reminder commands)
+use that to release the claim of a message that failed.
 """
 
 import logging
@@ -12,9 +21,25 @@ import sys
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger("coop.mail")
+
+#: The keys in ``Session.info`` of the messages waiting for the commit, and of those the
+#: last commit could not deliver.
+QUEUE = "coop.mail.queue"
+UNDELIVERED = "coop.mail.undelivered"
+
+
+def _within(transaction, ancestor) -> bool:
+    """Whether ``transaction`` is ``ancestor`` or was begun inside it."""
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 class MailError(RuntimeError):
@@ -48,9 +73,71 @@ class Mail:
 
     def init_app(self, app):
         app.extensions["coop_mail"] = self
+        # On the Session class: every session (Flask-SQLAlchemy's, the tests' own) queues.
+        for name, listener in (
+            ("after_commit", self._after_commit),
+            ("after_soft_rollback", self._after_soft_rollback),
+            ("after_transaction_end", self._after_transaction_end),
+        ):
+            if not sa.event.contains(Session, name, listener):
+                sa.event.listen(Session, name, listener)
 
     def send(self, to: str | list[str], subject: str, body: str) -> Message:
+        """Send after the current transaction commits (at once if none is in progress)."""
+        from coop.extensions import db
+
         message = Message(to=[to] if isinstance(to, str) else list(to), subject=subject, body=body)
+        session = db.session()
+        root = session.get_transaction()
+        if root is None:
+            return self._deliver(message)
+        innermost = session.get_nested_transaction() or root
+        session.info.setdefault(QUEUE, []).append((innermost, message))
+        return message
+
+    def send_now(self, to: str | list[str], subject: str, body: str) -> Message:
+        """Send at once, whatever the transaction; raises ``MailError`` on failure."""
+        return self._deliver(
+            Message(to=[to] if isinstance(to, str) else list(to), subject=subject, body=body)
+        )
+
+    def undelivered(self) -> list[Message]:
+        """The messages the session's last commit could not deliver."""
+        from coop.extensions import db
+
+        return list(db.session().info.get(UNDELIVERED, ()))
+
+    # -- the queue -------------------------------------------------------------------
+
+    def _after_commit(self, session: Session) -> None:
+        # Also called when a savepoint is released: its messages wait for the outer commit.
+        if session.get_nested_transaction() is not None:
+            return
+        failed = session.info[UNDELIVERED] = []
+        for _, message in session.info.pop(QUEUE, []):
+            # Never raise here: the data is committed, and an exception would leave the
+            # session half-closed.
+            try:
+                self._deliver(message)
+            except MailError:
+                failed.append(message)  # _send_smtp has logged why
+            except Exception:
+                logger.exception("mail failed after the commit")
+                failed.append(message)
+
+    @staticmethod
+    def _after_soft_rollback(session: Session, previous_transaction) -> None:
+        queue = session.info.get(QUEUE)
+        if queue:
+            queue[:] = [(t, m) for t, m in queue if not _within(t, previous_transaction)]
+
+    @staticmethod
+    def _after_transaction_end(session: Session, transaction) -> None:
+        # The outermost transaction ended without a commit (rollback, close): drop all.
+        if transaction.parent is None:
+            session.info.pop(QUEUE, None)
+
+    def _deliver(self, message: Message) -> Message:
         config = current_app.config
         backend = config["MAIL_BACKEND"]
         if backend == "memory":

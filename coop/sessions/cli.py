@@ -35,7 +35,7 @@ def send_reminders(now=None) -> int:
         if (reminder.session_id, reminder.user_id) not in claimed:
             continue
         try:
-            mail.send(reminder.email, reminder.subject, reminder.body)
+            mail.send_now(reminder.email, reminder.subject, reminder.body)
         except Exception:  # one failed mail must not stop the others
             log.exception(
                 "reminder for session %s to user %s failed", reminder.session_id, reminder.user_id

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from coop.auth.models import Role, User
 from coop.coaching.cli import remind_overdue_command
 from coop.coaching.models import ReminderLog
-from coop.extensions import db
+from coop.core.mail import MailError
+from coop.extensions import db, mail
 
 TODAY = date.today()
 
@@ -74,3 +75,25 @@ def test_default_day_is_today(app, coach, factory, outbox):
     db.session.commit()
     run(app)
     assert db.session.scalar(sa.select(ReminderLog.day)) in {TODAY, TODAY + timedelta(days=1)}
+
+
+def test_a_failed_mail_is_retried_next_run_and_does_not_stop_the_others(
+    app, coach, factory, outbox, monkeypatch
+):
+    _, failing, _ = overdue_pod(coach, factory)
+    _, fine, _ = overdue_pod(coach, factory)
+    db.session.commit()
+    real_send = mail.send_now
+
+    def flaky(to, subject, body):
+        if to == failing.email:
+            raise MailError("The email could not be sent. Please try again later.")
+        return real_send(to, subject, body)
+
+    monkeypatch.setattr(mail, "send_now", flaky)
+    assert "Sent 1 reminder(s); 0 captain(s) already reminded" in run(app)
+    assert [m.to[0] for m in outbox] == [fine.email]
+    assert db.session.scalars(sa.select(ReminderLog.captain_id)).all() == [fine.id]
+    monkeypatch.setattr(mail, "send_now", real_send)
+    assert "Sent 1 reminder(s); 1 captain(s) already reminded" in run(app)
+    assert [m.to[0] for m in outbox] == [fine.email, failing.email]

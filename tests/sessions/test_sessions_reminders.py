@@ -87,17 +87,17 @@ def test_failed_mail_is_retried_next_run(build, outbox, monkeypatch):
     a, b = build.participants(cohort, 2)
     build.session(cohort, hours_from_now=10)
     db.session.commit()
-    real_send = mail.send
+    real_send = mail.send_now
 
     def flaky(to, subject, body):
         if to == b.email:
             raise OSError("mail server down")
         return real_send(to, subject, body)
 
-    monkeypatch.setattr(mail, "send", flaky)
+    monkeypatch.setattr(mail, "send_now", flaky)
     assert sessions_cli.send_reminders() == 1
     assert [m.to[0] for m in outbox] == [a.email]
-    monkeypatch.setattr(mail, "send", real_send)
+    monkeypatch.setattr(mail, "send_now", real_send)
     assert sessions_cli.send_reminders() == 1
     assert [m.to[0] for m in outbox] == [a.email, b.email]
 

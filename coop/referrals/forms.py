@@ -195,6 +195,21 @@ class PlacementForm(FlaskForm):
     )
     submit = SubmitField("Save job")
 
+    @classmethod
+    def for_participant(cls, *args, **kwargs) -> "PlacementForm":
+        """The same form in the words of the participant reporting their own job."""
+        form = cls(*args, **kwargs)
+        form.partner_id.label.text = "Employer"
+        form.partner_id.description = "Pick it if it is in the list."
+        form.employer_name.label.text = "Or type the employer's name"
+        form.employer_name.description = "If it is not in the list."
+        form.end_date.label.text = "End date (if you already left)"
+        form.salary.description = "Only you and coop staff see it."
+        form.career_track.label.text = (
+            "Career-track: the job needs a college degree and pays like one"
+        )
+        return form
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not self.employer_name.data and not self.partner_id.data:

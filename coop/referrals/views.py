@@ -50,6 +50,7 @@ nav.nav_item("Opportunities", "referrals.openings", {PARTICIPANT}, order=51)
 nav.nav_item("Referrals", "referrals.referrals", {STAFF, CAPTAIN}, order=52)
 nav.nav_item("My referrals & jobs", "referrals.mine", {PARTICIPANT}, order=52)
 nav.nav_item("Follow-ups", "referrals.follow_ups", {STAFF}, order=53)
+nav.nav_item("Outreach", "referrals.outreach_list", {CAPTAIN}, order=54)
 
 #: Rows per section on pages that show several lists (each pages on its own).
 SECTION_SIZE = 10
@@ -710,6 +711,8 @@ def referral(referral_id):
     if allowed:
         form = StageForm()
         form.stage.choices = choices([("", "Choose…")] + [(s.value, s.label) for s in allowed])
+        if current_user.id == referral.participant_id:
+            form.note.description = "Only you and coop staff see it."
     return render_template(
         "referrals/referral.html",
         referral=referral,
@@ -878,7 +881,8 @@ def edit_placement(placement_id):
     partners = _employer_choices(staff=current_user.is_staff)
     if placement.partner_id and placement.partner_id not in partners:
         partners[placement.partner_id] = placement.partner.name
-    form = PlacementForm(obj=placement)
+    make = PlacementForm.for_participant if current_user.is_participant else PlacementForm
+    form = make(obj=placement)
     del form.participant_id  # a job stays with its person
     form.partner_id.choices = choices([("", "— not a partner —")] + list(partners.items()))
     if request.method == "GET" and placement.partner_id:
@@ -946,7 +950,7 @@ def mine():
 @roles_required(PARTICIPANT)
 def report_job():
     partners = _employer_choices(staff=False)
-    form = PlacementForm()
+    form = PlacementForm.for_participant()
     del form.participant_id
     form.partner_id.choices = choices([("", "— not listed —")] + list(partners.items()))
     if form.validate_on_submit():

@@ -500,7 +500,7 @@ def test_follow_up_pages_do_not_write(client, login_as, factory, rf, db):
     ("role", "labels"),
     [
         ("staff", ["Partners", "Openings", "Referrals", "Follow-ups"]),
-        ("captain", ["Openings", "Referrals"]),
+        ("captain", ["Openings", "Referrals", "Outreach"]),
         ("participant", ["Opportunities", "My referrals & jobs"]),
     ],
 )

@@ -168,7 +168,8 @@ def test_participant_moves_own_referral_to_applied_and_interviewing(client, logi
     referral = rf.referral(world.pat_enrollment, world.captain, opening=world.opening)
     login_as(world.pat)
     page = client.get(f"/referrals/{referral.id}")
-    assert b"Update the stage" in page.data
+    assert b"How is it going?" in page.data
+    assert b"Only you and coop staff see it." in page.data
     response = client.post(f"/referrals/{referral.id}/stage", data={"stage": "interviewing"})
     assert response.status_code == 302
     db.session.refresh(referral)

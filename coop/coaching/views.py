@@ -453,11 +453,20 @@ def balance(cohort_id):
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            msg = (
-                f"Pods rebalanced: {len(plan.placements)} placed or moved."
-                if full
-                else f"Pods balanced: {len(plan.placements)} placed."
-            )
+            n = len(plan.placements)
+            people = "1 person" if n == 1 else f"{n} people"
+            if n == 0 and not plan.unplaced:
+                msg = (
+                    "The pods were already even; nobody moved."
+                    if full
+                    else "Everyone already had a pod; nobody moved."
+                )
+            else:
+                msg = (
+                    f"Pods rebalanced: {people} placed or moved."
+                    if full
+                    else f"Pods balanced: {people} placed in a pod."
+                )
             if plan.unplaced:
                 msg += (
                     f" {len(plan.unplaced)} could not be placed: the pods are full. Raise a "

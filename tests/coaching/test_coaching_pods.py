@@ -53,7 +53,7 @@ def test_balance_places_everyone_evenly(client, staff, coach, factory):
     assert set(result) == {a.id for a in team}
     assert "pods.balance" in actions("cohorts")
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Pods balanced: 10 placed." in page
+    assert "Pods balanced: 10 people placed in a pod." in page
 
 
 def test_balance_keeps_existing_pods_and_fills_the_smallest(client, staff, coach, factory):
@@ -79,8 +79,10 @@ def test_balancing_twice_changes_nothing_the_second_time(client, staff, coach, f
     db.session.commit()
     client.post(f"/coaching/cohorts/{cohort.id}/pods/balance", data={"full": "0"})
     first = pods(cohort)
-    client.post(f"/coaching/cohorts/{cohort.id}/pods/balance", data={"full": "0"})
-    client.post(f"/coaching/cohorts/{cohort.id}/pods/balance", data={"full": "1"})
+    r = client.post(f"/coaching/cohorts/{cohort.id}/pods/balance", data={"full": "0"})
+    assert "Everyone already had a pod; nobody moved." in client.get(r.location).text
+    r = client.post(f"/coaching/cohorts/{cohort.id}/pods/balance", data={"full": "1"})
+    assert "The pods were already even; nobody moved." in client.get(r.location).text
     assert pods(cohort) == first
 
 

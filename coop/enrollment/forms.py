@@ -57,12 +57,16 @@ def yes_no(label: str, description: str | None = None) -> RadioField:
 
 
 class ApplicationForm(FlaskForm):
-    name = StringField("Full name", filters=[strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[DataRequired(message="Tell us your name."), Length(max=120)],
+    )
     email = EmailField(
         "Email",
         filters=[strip],
         validators=[
-            DataRequired(),
+            DataRequired(message="Enter your email address: we write to you there."),
             Email(message="Enter a valid email address."),
             Length(max=254),
         ],
@@ -79,7 +83,11 @@ class ApplicationForm(FlaskForm):
             ),
         ],
     )
-    college = StringField("College", filters=[strip], validators=[DataRequired(), Length(max=160)])
+    college = StringField(
+        "College",
+        filters=[strip],
+        validators=[DataRequired(message="Enter the college you graduated from."), Length(max=160)],
+    )
     graduation_year = IntegerField(
         "Graduation year", validators=[InputRequired(message="Enter the year you graduated.")]
     )
@@ -91,7 +99,10 @@ class ApplicationForm(FlaskForm):
     job_title = StringField(
         "Current job title",
         filters=[strip],
-        validators=[DataRequired(), Length(max=160)],
+        validators=[
+            DataRequired(message="Enter your job title, or “Not working”."),
+            Length(max=160),
+        ],
         description="Write “Not working” if you are not employed right now.",
     )
     salary_band = SelectField(

@@ -367,6 +367,24 @@ def apply(cohort: Cohort, app: Application) -> Enrollment:
     return enrollment
 
 
+def remind_applicant(cohort: Cohort, email: str) -> None:
+    """An address that already applied to ``cohort`` applied again.
+
+    The public form answers as for a first application, so that nobody can learn from it
+    whether some address has applied; the address's owner gets this reminder instead.
+    Nothing is written but the mail.
+    """
+    place = _cohort_place(cohort)
+    mail.send(
+        normalise_email(email),
+        f"You have already applied to {place}",
+        f"Hello,\n\nWe received an application to {place} from this address, and we already "
+        "had one: there is no need to apply again. Our team reviews every application and "
+        "will email you with a decision.\n\nIf you did not apply again yourself, you can "
+        "ignore this email.\n",
+    )
+
+
 # -- decisions ---------------------------------------------------------------------------
 
 

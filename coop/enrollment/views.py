@@ -134,7 +134,9 @@ def privacy():
 def apply(cohort_id):
     cohort = queries.recruiting_cohort(cohort_id)
     if cohort is None:
-        abort(404)
+        # An old link or a bookmark: show what is open now rather than "not found".
+        flash("That cohort is not taking applications. Here are the cohorts open now.", "info")
+        return redirect(url_for("enrollment.recruiting"))
     cities, tracks, partners = queries.form_choices()
     form = ApplicationForm(cities=cities, tracks=tracks, partners=partners)
     if request.method == "GET":
@@ -160,6 +162,12 @@ def apply(cohort_id):
         )
         try:
             services.apply(cohort, answers)
+        except services.DuplicateApplication:
+            # Answered like a first application, so the form never tells a visitor whether
+            # some address has applied; the address itself is reminded by email.
+            services.remind_applicant(cohort, answers.email)
+            db.session.commit()
+            return redirect(url_for("enrollment.thanks", cohort_id=cohort.id))
         except services.EnrollmentError as exc:
             # Raised before anything is written; the request ends without a commit.
             getattr(form, exc.field or "email").errors.append(str(exc))

@@ -29,10 +29,18 @@ def test_public_list_shows_recruiting_cohorts_only(client, factory, recruiting):
     assert "Running now" not in page and "Later" not in page and "Hidden" not in page
 
 
-def test_form_only_for_recruiting_cohorts(client, factory):
+def test_form_only_for_recruiting_cohorts(client, factory, form_data, snapshot):
     active = factory.cohort(status=CohortStatus.ACTIVE)
-    assert client.get(f"/apply/{active.id}").status_code == 404
-    assert client.get("/apply/999999").status_code == 404
+    before = snapshot()
+    for response in (
+        client.get(f"/apply/{active.id}"),
+        client.get("/apply/999999"),
+        client.post(f"/apply/{active.id}", data=form_data(active)),
+    ):
+        # An old link lands on the cohorts open now, with a word on why.
+        assert response.status_code == 302 and response.headers["Location"] == "/apply"
+    assert snapshot() == before
+    assert "That cohort is not taking applications" in client.get("/apply").get_data(as_text=True)
 
 
 def test_application_creates_a_password_less_participant(client, recruiting, form_data, outbox):
@@ -63,21 +71,28 @@ def test_application_creates_a_password_less_participant(client, recruiting, for
     assert "Thank you for applying" in thanks.get_data(as_text=True)
 
 
-def test_same_email_twice_gets_a_message_and_no_second_application(
-    client, recruiting, form_data, snapshot
+def test_same_email_twice_answers_as_the_first_time_and_reminds_the_address(
+    client, recruiting, form_data, snapshot, outbox
 ):
     cohort = recruiting()
-    client.post(f"/apply/{cohort.id}", data=form_data(cohort))
+    first = client.post(f"/apply/{cohort.id}", data=form_data(cohort))
     before = snapshot()
+    outbox.clear()
 
     response = client.post(
         f"/apply/{cohort.id}", data=form_data(cohort, email="ROSA.alvarez@example.org ")
     )
 
-    assert response.status_code == 200
-    assert "already applied to this cohort" in response.get_data(as_text=True)
+    # A visitor cannot learn from the form whether some address has applied: the same
+    # answer as a first application. The address's owner is told by email instead.
+    assert response.status_code == 302
+    assert response.headers["Location"] == first.headers["Location"]
     assert snapshot() == before
     assert len(_enrollments(cohort)) == 1
+    [reminder] = outbox
+    assert reminder.to == ["rosa.alvarez@example.org"]
+    assert reminder.subject.startswith("You have already applied to")
+    assert "no need to apply again" in reminder.body
 
 
 def test_existing_person_is_matched_by_email_and_keeps_their_profile(
@@ -118,17 +133,17 @@ def test_staff_email_cannot_apply(client, factory, recruiting, form_data, snapsh
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("name", "", "This field is required."),
-        ("email", "", "This field is required."),
+        ("name", "", "Tell us your name."),
+        ("email", "", "Enter your email address: we write to you there."),
         ("email", "not-an-email", "Enter a valid email address."),
         ("phone", "call me", "Use digits, spaces"),
-        ("college", "", "This field is required."),
+        ("college", "", "Enter the college you graduated from."),
         ("graduation_year", "", "Enter the year you graduated."),
         ("graduation_year", "1890", "Enter a year between 1950"),
         ("graduation_year", "soon", "Not a valid integer value."),
         ("first_generation", None, "Choose yes or no."),
         ("low_income", "maybe", "Choose yes or no."),
-        ("job_title", "", "This field is required."),
+        ("job_title", "", "Enter your job title, or “Not working”."),
         ("salary_band", "", "Choose a salary range."),
         ("salary_band", "a-million", "Not a valid choice."),
         ("preferred_city", "999999", "Not a valid choice."),

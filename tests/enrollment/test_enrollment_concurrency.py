@@ -198,6 +198,7 @@ def test_identical_applications_at_once_create_one_row(live):
         db.session.remove()
     assert users == 1
     assert rows == 1
-    # One was accepted (302 to the thank-you page); the others were told, or refused cleanly.
-    assert statuses.count(302) == 1
-    assert set(statuses) <= {302, 200, 503}
+    # One was accepted; the others got the same thank-you page (their address is reminded by
+    # email, so the form never tells whether an address applied), or were refused cleanly.
+    assert 302 in statuses
+    assert set(statuses) <= {302, 503}

@@ -93,7 +93,8 @@ def test_public_routes(client, login_as, factory, world, role, method, path):
 
 def test_nobody_sees_the_public_form_of_a_cohort_that_is_not_recruiting(client, factory):
     cohort = factory.cohort(status=CohortStatus.ACTIVE)
-    assert client.get(f"/apply/{cohort.id}").status_code == 404
+    response = client.get(f"/apply/{cohort.id}")
+    assert response.status_code == 302 and response.headers["Location"] == "/apply"
     assert client.get(f"/apply/{cohort.id}/thanks").status_code == 404
 
 

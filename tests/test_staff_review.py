@@ -1,0 +1,81 @@
+"""What the staff review fixed, checked on the demo data: links between a participant's
+pages, filters that say what they hide, and pages that fit and explain themselves."""
+
+import re
+
+import pytest
+
+from coop.auth.models import User
+from coop.demo import seed
+from coop.enrollment.models import Enrollment, Stage
+from coop.extensions import db
+from coop.programs.models import City, Cohort, CohortStatus
+from coop.referrals.models import Placement, Referral
+
+
+@pytest.fixture
+def demo():
+    seed()
+    db.session.commit()
+
+
+@pytest.fixture
+def staff(demo, login_as):
+    return login_as(db.session.scalar(db.select(User).where(User.email == "staff@coop.example")))
+
+
+def enrollment_in(stage: Stage, status: CohortStatus = CohortStatus.ACTIVE) -> Enrollment:
+    return db.session.scalar(
+        db.select(Enrollment)
+        .options(db.joinedload(Enrollment.user))
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(City, City.id == Cohort.city_id)
+        .where(Enrollment.stage == stage, Cohort.status == status, City.name == "New York")
+        .order_by(Enrollment.id)
+        .limit(1)
+    )
+
+
+def hrefs(html: str) -> set[str]:
+    return set(re.findall(r'href="([^"]+)"', html))
+
+
+def test_an_enrolled_participants_application_links_to_their_other_pages(staff, client):
+    e = enrollment_in(Stage.ENROLLED)
+    name, cohort_id, user_id = e.user.name, e.cohort_id, e.user_id
+    page = client.get(f"/cohorts/{cohort_id}/applications/{e.id}").text
+    assert f"More about {name}" in page
+    expected = {
+        f"/coaching/cohorts/{cohort_id}/participants/{user_id}",
+        f"/cohorts/{cohort_id}/attendance",
+        f"/referrals?participant={user_id}",
+        f"/placements?participant={user_id}",
+    }
+    assert expected <= hrefs(page)
+    for url in expected:
+        assert client.get(url).status_code == 200, url
+
+
+def test_an_applicants_page_has_no_links_to_pages_they_have_no_data_on(staff, client):
+    e = enrollment_in(Stage.APPLIED, CohortStatus.RECRUITING)
+    name, user_id = e.user.name, e.user_id
+    page = client.get(f"/cohorts/{e.cohort_id}/applications/{e.id}").text
+    assert name in page
+    assert "More about" not in page
+    assert f"/referrals?participant={user_id}" not in page
+
+
+def test_referrals_and_jobs_filtered_to_one_person_say_so(staff, client):
+    placed = db.session.scalar(db.select(Placement.participant_id).order_by(Placement.id))
+    name = db.session.get(User, placed).name
+    page = client.get(f"/placements?participant={placed}").text
+    assert f"Only the jobs of {name}." in page
+    assert 'href="/placements">Show every job' in page
+    assert "Only the jobs" not in client.get("/placements").text
+
+    referred = db.session.scalar(db.select(Referral.participant_id).order_by(Referral.id))
+    name = db.session.get(User, referred).name
+    page = client.get(f"/referrals?participant={referred}").text
+    assert f"Only the referrals of {name}." in page
+    assert 'href="/referrals">Show every referral' in page
+    assert "Only the referrals" not in client.get("/referrals").text

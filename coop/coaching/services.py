@@ -8,7 +8,7 @@ import hashlib
 import json
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
@@ -472,10 +472,24 @@ def latest_allowed_day(cohort: Cohort, user: User) -> date:
     return max(days)
 
 
+#: A captain may meet their pod a little before the first session, not years before.
+EARLY_CHECKIN_DAYS = 60
+
+
+def earliest_allowed_day(cohort: Cohort) -> date:
+    """The earliest date a check-in of ``cohort`` can have (a mistyped year is refused)."""
+    return cohort.start_date - timedelta(days=EARLY_CHECKIN_DAYS)
+
+
 def _check_values(cohort: Cohort, author: User, values: dict) -> dict:
     values = dict(values)
     if values["held_on"] > latest_allowed_day(cohort, author):
         raise CoachingError("The date of a check-in cannot be in the future.")
+    if values["held_on"] < earliest_allowed_day(cohort):
+        raise CoachingError(
+            f"That is long before the cohort started ({cohort.start_date:%-d %b %Y}): "
+            "check the year."
+        )
     if not 1 <= values["minutes"] <= 600:
         raise CoachingError("Minutes must be between 1 and 600.")
     values["channel"] = Channel(values["channel"])

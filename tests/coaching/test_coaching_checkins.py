@@ -69,6 +69,21 @@ def test_a_check_in_cannot_be_in_the_future(client, login_as, coach):
     assert checkins() == []
 
 
+def test_a_mistyped_year_long_before_the_cohort_is_refused(client, login_as, coach):
+    cohort, _, captain, (p, *_) = coach.setup(1)
+    login_as(captain)
+    url = f"/coaching/cohorts/{cohort.id}/participants/{p.id}/checkins/new"
+    typo = cohort.start_date.replace(year=cohort.start_date.year - 10)
+    r = client.post(url, data=form(held_on=typo.isoformat()))
+    assert r.status_code == 200
+    assert "long before the cohort started" in r.get_data(as_text=True)
+    assert checkins() == []
+    # An introductory call in the weeks before the first session is fine.
+    r = client.post(url, data=form(held_on=(cohort.start_date - timedelta(days=14)).isoformat()))
+    assert r.status_code == 302
+    assert len(checkins()) == 1
+
+
 def test_bad_values_get_the_form_back(client, login_as, coach):
     cohort, _, captain, (p, *_) = coach.setup(1)
     login_as(captain)

@@ -174,6 +174,9 @@ def request_reset():
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
         db.session.commit()
+        if current_user.is_authenticated:  # from the account page: back there
+            flash("We have emailed you a link to choose a new password.", "info")
+            return redirect(url_for("core.account"))
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

@@ -70,3 +70,22 @@ def test_account_page_query_count(client, login_as, count_queries):
     with count_queries() as q:
         assert client.get("/account").status_code == 200
     assert q.count <= 3
+
+
+@pytest.mark.parametrize("role", ["staff", "captain", "participant"])
+def test_password_change_link_from_the_account_page(client, login_as, outbox, role):
+    user = login_as(role)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'action="/reset"' in page and f'name="email" value="{user.email}"' in page
+    assert ("/sharing" in page) == (role != "staff")
+
+    response = client.post("/reset", data={"email": user.email})
+
+    assert (response.status_code, response.location) == (302, "/account")
+    assert "We have emailed you a link" in client.get("/account").get_data(as_text=True)
+    [message] = outbox
+    assert message.to == [user.email]
+    # Another address typed into the form gets the same answer and no mail.
+    response = client.post("/reset", data={"email": "nobody@example.org"})
+    assert (response.status_code, response.location) == (302, "/account")
+    assert len(outbox) == 1

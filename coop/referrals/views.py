@@ -7,6 +7,7 @@ from flask_login import current_user
 from coop.auth.models import Role
 from coop.core import nav
 from coop.core.permissions import require, roles_required, staff_required
+from coop.core.retry import retried
 from coop.core.timezones import format_date, to_zone
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
@@ -634,6 +635,7 @@ def _referral_form():
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
+@retried()  # two people referring the same person at once: SQLite locks out the second
 def new_referral():
     require(queries.can_refer(current_user))
     form, people, board = _referral_form()

@@ -1,18 +1,24 @@
 """One referral per person and opening, even when two people refer at the same moment."""
 
+import importlib.metadata
 import os
 import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+from flask_login.utils import _create_identifier
 
 from coop import create_app
-from coop.auth.models import Role, User
-from coop.enrollment.models import Enrollment, Stage
+from coop.auth.models import Role
+from coop.enrollment.models import Stage
 from coop.extensions import db
-from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
 from coop.referrals import services
 from coop.referrals.models import Opening, Referral, ReferralEvent
+from tests.factories import Factory
+
+USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
 
 
 def test_lost_race_answers_with_the_winners_referral(world, rf, monkeypatch):
@@ -34,102 +40,89 @@ def test_lost_race_answers_with_the_winners_referral(world, rf, monkeypatch):
     assert db.session.scalar(sa.select(sa.func.count(ReferralEvent.id))) == 1
 
 
-@pytest.mark.skipif(
-    not os.environ.get("COOP_TEST_DATABASE_URL"),
-    reason="real concurrent writers need PostgreSQL (SQLite serialises them)",
-)
-def test_two_referrers_at_once_make_one_referral(monkeypatch):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=os.environ["COOP_TEST_DATABASE_URL"])
-    # Real sessions (one per app context) instead of the test's rolled-back one.
+@pytest.fixture
+def separate_app(tmp_path, monkeypatch):
+    """An app of its own with real sessions (one per app context), on a SQLite file or,
+    with ``COOP_TEST_DATABASE_URL``, in a throw-away PostgreSQL schema; dropped after."""
+    url = os.environ.get("COOP_TEST_DATABASE_URL")
+    options = {}
+    schema = None
+    if url:
+        schema = f"referrals_concurrency_{uuid.uuid4().hex[:8]}"
+        options["connect_args"] = {"options": f"-csearch_path={schema}"}
+    else:
+        url = f"sqlite:///{tmp_path / 'referrals.sqlite'}"
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=options,
+        WTF_CSRF_ENABLED=False,
+    )
+    # The autouse ``db`` fixture bound the session to the test's rolled-back connection.
     monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-    made: dict[str, list[int]] = {}
     with app.app_context():
+        if schema:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         db.create_all()
-        city = City(name="Race City", slug="race-city", timezone="America/New_York")
-        track = Track(name="Race Track", slug="race-track")
-        partner = Partner(name="Race Employer", kind=PartnerKind.EMPLOYER, city=city)
-        from datetime import date, timedelta
-
-        cohort = Cohort(
-            city=city,
-            track=track,
-            name="Race cohort",
-            start_date=date.today() - timedelta(days=30),
-            end_date=date.today() + timedelta(days=60),
-        )
-        people = [
-            User(email=f"race{n}@example.org", name=f"Race {n}", role=role)
-            for n, role in enumerate([Role.PARTICIPANT, Role.STAFF, Role.STAFF])
-        ]
-        db.session.add_all([city, track, partner, cohort, *people])
-        db.session.flush()
-        enrollment = Enrollment(cohort=cohort, user=people[0], stage=Stage.ENROLLED)
-        opening = Opening(
-            partner_id=partner.id, title="Race job", city_id=city.id, posted_by_id=people[1].id
-        )
-        db.session.add_all([enrollment, opening])
-        db.session.commit()
-        ids = {
-            "enrollment": enrollment.id,
-            "opening": opening.id,
-            "staff": [people[1].id, people[2].id],
-        }
-        made = {
-            "users": [p.id for p in people],
-            "city": [city.id],
-            "track": [track.id],
-            "partner": [partner.id],
-            "cohort": [cohort.id],
-        }
-
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def refer(staff_id):
-        try:
-            with app.app_context():
-                actor = db.session.get(User, staff_id)
-                enrollment = db.session.get(Enrollment, ids["enrollment"])
-                opening = db.session.get(Opening, ids["opening"])
-                barrier.wait()
-                referral, created = services.refer(actor, enrollment, opening=opening)
-                db.session.commit()
-                results.append((referral.id, created))
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=refer, args=(sid,)) for sid in ids["staff"]]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
     try:
-        assert errors == []
-        assert len({rid for rid, _ in results}) == 1
-        assert sorted(created for _, created in results) == [False, True]
-        with app.app_context():
-            count = db.session.scalar(
-                sa.select(sa.func.count(Referral.id)).where(Referral.opening_id == ids["opening"])
-            )
-            assert count == 1
+        yield app
     finally:
         with app.app_context():
-            from coop.core.models import AuditEvent
-
-            referral_ids = sa.select(Referral.id).where(Referral.opening_id == ids["opening"])
-            db.session.execute(
-                sa.delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referral_ids))
-            )
-            db.session.execute(sa.delete(AuditEvent).where(AuditEvent.actor_id.in_(made["users"])))
-            db.session.execute(sa.delete(Referral).where(Referral.opening_id == ids["opening"]))
-            db.session.execute(sa.delete(Opening).where(Opening.id == ids["opening"]))
-            db.session.execute(sa.delete(Enrollment).where(Enrollment.id == ids["enrollment"]))
-            db.session.execute(sa.delete(Cohort).where(Cohort.id.in_(made["cohort"])))
-            db.session.execute(sa.delete(Partner).where(Partner.id.in_(made["partner"])))
-            db.session.execute(sa.delete(User).where(User.id.in_(made["users"])))
-            db.session.execute(sa.delete(City).where(City.id.in_(made["city"])))
-            db.session.execute(sa.delete(Track).where(Track.id.in_(made["track"])))
-            db.session.commit()
             db.session.remove()
+            if schema:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            else:
+                db.drop_all()
             db.engine.dispose()
+
+
+def signed_in_client(app, user_token: str):
+    client = app.test_client()
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
+    ):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session.update({"_user_id": user_token, "_fresh": True, "_id": identifier})
+    return client
+
+
+def test_two_referrers_at_once_make_one_referral(separate_app):
+    """Two staff members refer the same person to the same opening at the same moment,
+    through the page: one referral, and both are shown it."""
+    with separate_app.app_context():
+        f = Factory()
+        cohort = f.cohort()
+        enrollment = f.enrollment(cohort=cohort, stage=Stage.ENROLLED)
+        staff = [f.user(Role.STAFF) for _ in range(2)]
+        opening = Opening(
+            partner_id=f.partner(city=cohort.city).id,
+            title="Race job",
+            city_id=cohort.city_id,
+            posted_by_id=staff[0].id,
+        )
+        db.session.add(opening)
+        db.session.commit()
+        form = {"participant_id": str(enrollment.user_id), "opening_id": str(opening.id)}
+        clients = [signed_in_client(separate_app, s.get_id()) for s in staff]
+        db.session.remove()
+
+    barrier = threading.Barrier(len(clients))
+
+    def refer(client):
+        barrier.wait()
+        return client.post("/referrals/new", data=form)
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        responses = list(pool.map(refer, clients))
+
+    assert [r.status_code for r in responses] == [302, 302]
+    # Both land on the same referral (the second is told it existed already).
+    assert len({r.location for r in responses}) == 1
+    assert responses[0].location.startswith("/referrals/")
+    with separate_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 1
+        assert db.session.scalar(sa.select(sa.func.count(ReferralEvent.id))) == 1
+        db.session.remove()

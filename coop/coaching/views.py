@@ -90,7 +90,13 @@ def load_checkin_target(cohort_id: int, participant_id: int) -> tuple[Cohort, Us
     cohort = db.first_or_404(
         db.select(Cohort).options(joinedload(Cohort.city)).where(Cohort.id == cohort_id)
     )
-    participant = db.get_or_404(User, participant_id)
+    # Someone with an enrollment in this cohort (any stage): the page shows their name
+    # and email, so a cohort of one's own city must not open anyone else's.
+    participant = db.first_or_404(
+        db.select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(User.id == participant_id, Enrollment.cohort_id == cohort.id)
+    )
     require(queries.can_read_checkins(current_user, cohort, participant.id))
     return cohort, participant
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from coop.auth.models import Role
 from coop.coaching.models import CheckIn, PodMembership
 from coop.core.models import AuditEvent
 from coop.db import utcnow
@@ -195,3 +196,17 @@ def test_history_lists_newest_first(client, login_as, coach):
     login_as(captain)
     html = client.get(f"/coaching/cohorts/{cohort.id}/participants/{p.id}").get_data(as_text=True)
     assert html.index("Newer one") < html.index("Older one")
+
+
+def test_staff_see_check_in_pages_only_for_people_of_the_cohort(client, login_as, coach, factory):
+    """The history page names the person and their email: through a cohort of their own
+    city, city staff must not read the name and email of anyone else by id."""
+    cohort, _, _, (member,) = coach.setup(1)
+    stranger = factory.user(Role.PARTICIPANT, name="Faraway Person")
+    coach.enrolled(factory.cohort(), 1)  # another city's cohort exists too
+    login_as("city_staff", cities=[cohort.city])
+    ok = client.get(f"/coaching/cohorts/{cohort.id}/participants/{member.id}")
+    assert ok.status_code == 200
+    response = client.get(f"/coaching/cohorts/{cohort.id}/participants/{stranger.id}")
+    assert response.status_code == 404
+    assert "Faraway Person" not in response.get_data(as_text=True)

@@ -79,3 +79,37 @@ def test_referrals_and_jobs_filtered_to_one_person_say_so(staff, client):
     assert f"Only the referrals of {name}." in page
     assert 'href="/referrals">Show every referral' in page
     assert "Only the referrals" not in client.get("/referrals").text
+
+
+def test_a_day_alone_is_shown_without_a_zone_name_and_a_time_with_one():
+    from datetime import UTC, datetime
+
+    from coop.core.timezones import format_local
+
+    when = datetime(2026, 9, 7, 16, 0, tzinfo=UTC)
+    assert format_local(when, "America/New_York", "%-d %b %Y") == "7 Sep 2026"
+    assert format_local(when, "America/New_York") == "Mon 7 Sep 2026, 12:00 EDT"
+
+
+def test_cohort_pages_link_counts_and_names_to_the_detail(staff, client):
+    e = enrollment_in(Stage.ENROLLED)
+    cohort_id, user_id = e.cohort_id, e.user_id
+    overview = client.get(f"/cohorts/{cohort_id}").text
+    # Each stage count opens the applications at that stage.
+    for stage in Stage:
+        assert f'href="/cohorts/{cohort_id}/applications?stage={stage.value}"' in overview
+    attendance = client.get(f"/cohorts/{cohort_id}/attendance").text
+    assert f'href="/coaching/cohorts/{cohort_id}/participants/{user_id}"' in attendance
+    roster = client.get(f"/cohorts/{cohort_id}/roster").text
+    assert not re.search(r"\d{4} E[DS]T<", roster)  # join dates carry no zone name
+
+
+def test_a_cancelled_session_says_so_rather_than_upcoming(staff, client):
+    from coop.sessions.models import SessionStatus, VirtualSession
+
+    session = db.session.scalar(
+        db.select(VirtualSession).where(VirtualSession.status == SessionStatus.CANCELLED)
+    )
+    page = client.get(f"/cohorts/{session.cohort_id}/sessions").text
+    row = page[page.index(session.title) :].split("</tr>", 1)[0]
+    assert "no session" in row and "upcoming" not in row

@@ -34,6 +34,8 @@ def format_local(value: datetime | None, zone: str, fmt: str = "%a %-d %b %Y, %H
     if value is None:
         return ""
     local = to_zone(value, zone)
+    if not any(code in fmt for code in ("%H", "%I", "%M")):
+        return local.strftime(fmt)  # a day alone: its zone's name would only add noise
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 

@@ -557,7 +557,8 @@ def test_detail_query_count_is_fixed(login_as, client, factory, count_queries, s
     with count_queries() as q:
         response = client.get(url)
     assert response.status_code == 200
-    assert response.get_data(as_text=True).count("<td>Edited</td>") == size
+    page = response.get_data(as_text=True)
+    assert page.count('<td>Edited<div class="small text-body-secondary">name</div></td>') == size
     # user + their cities, the cohort with city/track/sponsor, stage counts, history.
     assert q.count == 5
 

@@ -7,6 +7,7 @@ from coop.auth import tokens
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
+from coop.core.models import AuditEvent
 from coop.core.timezones import is_zone
 from coop.db import utcnow
 from coop.extensions import db, mail
@@ -182,6 +183,22 @@ def send_invitation(user: User, actor=None) -> bool:
     return True
 
 
+def may_set_password(user: User) -> bool:
+    """Whether ``user`` may get a link to set a password: they have one, or were invited.
+
+    Someone who only applied through the public form has neither: their account must not
+    open before an enrollment (or staff) invites it, whoever typed their address.
+    """
+    if user.password_hash:
+        return True
+    invited = db.select(AuditEvent.id).where(
+        AuditEvent.action == "user.invite",
+        AuditEvent.target_type == User.__tablename__,
+        AuditEvent.target_id == user.id,
+    )
+    return db.session.scalar(invited.limit(1)) is not None
+
+
 def send_password_reset(email: str) -> None:
     """Email a reset link if an active account has this address; say nothing either way.
 
@@ -189,7 +206,7 @@ def send_password_reset(email: str) -> None:
     page would tell the asker that the address has an account.
     """
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not may_set_password(user):
         return
     link = url_for(
         "auth.reset_password", token=tokens.make_token(user, tokens.RESET), _external=True

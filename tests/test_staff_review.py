@@ -113,3 +113,10 @@ def test_a_cancelled_session_says_so_rather_than_upcoming(staff, client):
     page = client.get(f"/cohorts/{session.cohort_id}/sessions").text
     row = page[page.index(session.title) :].split("</tr>", 1)[0]
     assert "no session" in row and "upcoming" not in row
+
+
+def test_each_cohort_in_the_outcomes_table_opens_its_page(staff, client):
+    ids = list(db.session.scalars(db.select(Cohort.id)))
+    page = client.get("/reports/outcomes").text
+    for cohort_id in ids:
+        assert f'<a href="/cohorts/{cohort_id}">' in page

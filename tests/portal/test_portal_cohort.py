@@ -253,6 +253,19 @@ def test_session_page(client, login_as, pod, build):
     assert "Join the session" not in page
 
 
+def test_a_cancelled_session_says_so_in_words(client, login_as, pod, build):
+    from coop.sessions.models import SessionStatus
+
+    cohort, pat = pod
+    s = build.session(
+        cohort, hours_from_now=24, title="Cancelled one", status=SessionStatus.CANCELLED
+    )
+    login_as(pat)
+    page = page_of(client, f"/my-cohort/sessions/{s.id}")
+    assert "This session is cancelled: there is nothing to join." in page
+    assert "Join the session" not in page
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_page_query_count_is_fixed(client, login_as, build, factory, count_queries, size):
     cohort = build.cohort()

@@ -120,3 +120,24 @@ def test_each_cohort_in_the_outcomes_table_opens_its_page(staff, client):
     page = client.get("/reports/outcomes").text
     for cohort_id in ids:
         assert f'<a href="/cohorts/{cohort_id}">' in page
+
+
+def test_lineage_links_each_cohort_and_returning_captain(staff, client):
+    from coop.coaching.models import AlumniCaptain
+
+    chicago = db.session.scalar(db.select(City).where(City.name == "Chicago"))
+    captain_ids = set(
+        db.session.scalars(
+            db.select(AlumniCaptain.user_id)
+            .join(Cohort, Cohort.id == AlumniCaptain.graduated_from_id)
+            .where(Cohort.city_id == chicago.id)
+        )
+    )
+    cohort_ids = set(db.session.scalars(db.select(Cohort.id).where(Cohort.city_id == chicago.id)))
+    assert captain_ids and cohort_ids
+    page = client.get(f"/coaching/lineage?city={chicago.slug}").text
+    links = hrefs(page)
+    assert {f"/cohorts/{i}" for i in cohort_ids} <= links
+    assert {f"/coaching/captains/{i}" for i in captain_ids} <= links
+    for i in captain_ids:
+        assert client.get(f"/coaching/captains/{i}").status_code == 200

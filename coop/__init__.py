@@ -154,11 +154,12 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from coop.core import nav
+    from coop.core.pagination import page_url
     from coop.core.timezones import register_filters
 
     register_filters(app)
     app.jinja_env.globals.update(
-        nav_for=nav.nav_for, menu_for=nav.menu_for, cohort_tabs=nav.COHORT_TABS
+        nav_for=nav.nav_for, menu_for=nav.menu_for, cohort_tabs=nav.COHORT_TABS, page_url=page_url
     )
 
 

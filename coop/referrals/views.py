@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from coop.auth.models import Role
 from coop.core import nav
+from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
 from coop.core.timezones import format_date, to_zone
@@ -61,18 +62,7 @@ HIRING_KINDS = (PartnerKind.EMPLOYER, PartnerKind.SPONSOR)
 
 def paged(stmt, param: str = "page", per_page: int = SECTION_SIZE):
     """Paginate ``stmt`` on the query-string argument ``param`` (several lists, one page)."""
-    page = request.args.get(param, 1, type=int) or 1
-    return db.paginate(
-        stmt, page=max(page, 1), per_page=per_page, max_per_page=200, error_out=False
-    )
-
-
-@bp.app_template_global()
-def referrals_page_url(param: str, number: int) -> str:
-    """This page's URL with page ``number`` of the list paged by ``param``."""
-    args = request.args.to_dict()
-    args[param] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return paginate(stmt, per_page, param)
 
 
 @bp.app_template_filter("day_in")

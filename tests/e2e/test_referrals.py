@@ -68,7 +68,7 @@ def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, s
     sign_in(page, "participant@coop.example")
     page.get_by_role("link", name="My referrals & jobs").click()
     jobs = page.locator("section", has=page.get_by_role("heading", name="My jobs"))
-    job = jobs.get_by_role("row").filter(has_text=OPENING)
+    job = jobs.locator("article").filter(has_text=OPENING)
     expect(job).to_contain_text("Northwind Analytics")
     expect(job).to_contain_text("$68,000")
     expect(job).to_contain_text("career-track")

@@ -27,7 +27,7 @@ def staff(demo, login_as):
 def enrollment_in(stage: Stage, status: CohortStatus = CohortStatus.ACTIVE) -> Enrollment:
     return db.session.scalar(
         db.select(Enrollment)
-        .options(db.joinedload(Enrollment.user))
+        .options(db.joinedload(Enrollment.user), db.joinedload(Enrollment.cohort))
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
         .join(City, City.id == Cohort.city_id)
         .where(Enrollment.stage == stage, Cohort.status == status, City.name == "New York")
@@ -141,3 +141,36 @@ def test_lineage_links_each_cohort_and_returning_captain(staff, client):
     assert {f"/coaching/captains/{i}" for i in captain_ids} <= links
     for i in captain_ids:
         assert client.get(f"/coaching/captains/{i}").status_code == 200
+
+
+def test_withdrawing_says_who_left_which_cohort(staff, client):
+    e = enrollment_in(Stage.ENROLLED)
+    name, cohort_id, cohort_name = e.user.name, e.cohort_id, e.cohort.name
+    r = client.post(
+        f"/cohorts/{cohort_id}/applications/{e.id}/withdraw",
+        data={"reason": "Moved away"},
+        follow_redirects=True,
+    )
+    assert f"{name} is withdrawn from {cohort_name}." in r.text
+    assert db.session.get(Enrollment, e.id).stage == Stage.WITHDRAWN
+
+
+def test_saving_a_cohort_names_the_changed_fields_in_words(staff, client, factory):
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.status == CohortStatus.PLANNED))
+    new_track = factory.track()
+    db.session.commit()
+    data = {
+        "name": cohort.name,
+        "city_id": str(cohort.city_id),
+        "track_id": str(new_track.id),
+        "sponsor_id": "",
+        "start_date": cohort.start_date.isoformat(),
+        "end_date": cohort.end_date.isoformat(),
+        "capacity": "20",
+        "meeting_days": cohort.meeting_days.split(","),
+        "meeting_time": cohort.meeting_time.strftime("%H:%M"),
+        "video_link": cohort.video_link,
+        "status": cohort.status.value,
+    }
+    r = client.post(f"/cohorts/{cohort.id}/edit", data=data, follow_redirects=True)
+    assert "Saved: track, capacity." in r.text

@@ -320,8 +320,9 @@ def withdraw(cohort_id, enrollment_id):
         db.session.rollback()
         flash(str(exc), "danger")
         return back
+    name, cohort_name = db.session.get(User, enrollment.user_id).name, cohort.name
     db.session.commit()
-    flash("Withdrawn.", "success")
+    flash(f"{name} is withdrawn from {cohort_name}.", "success")
     if promoted is not None:
         name = db.session.get(User, promoted.user_id).name
         flash(f"{name} was promoted from the waitlist, enrolled and emailed.", "info")

@@ -231,7 +231,8 @@ def edit_cohort(cohort_id):
         else:
             db.session.commit()
             if changed:
-                flash(f"Saved: {', '.join(f.replace('_', ' ') for f in changed)}.", "success")
+                fields = ", ".join(f.removesuffix("_id").replace("_", " ") for f in changed)
+                flash(f"Saved: {fields}.", "success")
             else:
                 flash("Nothing changed.", "info")
             return redirect(url_for("programs.cohort", cohort_id=cohort_id))

@@ -174,3 +174,15 @@ def test_saving_a_cohort_names_the_changed_fields_in_words(staff, client, factor
     }
     r = client.post(f"/cohorts/{cohort.id}/edit", data=data, follow_redirects=True)
     assert "Saved: track, capacity." in r.text
+
+
+def test_graduate_search_has_a_visible_label(staff, client):
+    page = client.get("/coaching/graduates").text
+    assert '<label class="form-label small mb-1" for="q">Search by name or email</label>' in page
+    assert "placeholder=" not in page
+
+
+def test_coverage_on_a_phone_keeps_the_share_and_its_base_together(staff, client):
+    page = client.get("/coaching/coverage").text
+    # The enrolled and checked-in columns hide on a phone; their figures follow the share.
+    assert re.search(r'\d+%<div class="small[^"]*d-sm-none">\d+ of \d+</div>', page)

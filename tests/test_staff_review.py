@@ -186,3 +186,9 @@ def test_coverage_on_a_phone_keeps_the_share_and_its_base_together(staff, client
     page = client.get("/coaching/coverage").text
     # The enrolled and checked-in columns hide on a phone; their figures follow the share.
     assert re.search(r'\d+%<div class="small[^"]*d-sm-none">\d+ of \d+</div>', page)
+
+
+def test_long_paginations_wrap_on_a_phone(staff, client):
+    page = client.get("/people?page=4").text
+    assert '<ul class="pagination flex-wrap mb-0">' in page
+    assert 'class="d-flex flex-wrap align-items-center gap-3 mt-3"' in page

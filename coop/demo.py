@@ -1,14 +1,20 @@
 """``flask --app coop seed-demo``: believable demo data, loaded once.
 
 The foundation creates cities, tracks, partners, cohorts over three years, staff and
-participants. Each domain adds its part in ``coop/<domain>/demo.py`` with a
-``seed(ctx)`` function, called in dependency order. A second run adds nothing: the
-whole seed is skipped when the demo staff account exists.
+participants. With more participants than the default 200 (``--participants 10000`` for
+``make bench``) it runs more sections of the same terms, about one cohort for every 16
+extra people, so a big demo looks like a big program rather than a long waiting list.
+
+Each domain adds its part in ``coop/<domain>/demo.py`` with a ``seed(ctx)`` function,
+called in dependency order; many rows go in with ``bulk_insert``. A second run adds
+nothing: the whole seed is skipped when the demo staff account exists.
 """
 
 import importlib
 import importlib.util
 import random
+import time as time_module
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -126,6 +132,16 @@ COLLEGES = [
 TERM = timedelta(weeks=26)
 TERM_LENGTH = timedelta(weeks=16)
 
+#: Up to this many participants the demo is the hand-made program above. Beyond it, more
+#: sections of the same terms (``· B``, ``· C``…) take the extra people in, as a bigger
+#: organisation would run them.
+BASE_PARTICIPANTS = 200
+#: People one extra section takes: a roster of 15 and one declined applicant (a running
+#: cohort has no declined applicant yet). The enrollment demo fills rosters of 15.
+SECTION_PEOPLE = 16
+#: The extra people left over to apply to the recruiting cohorts: a twentieth, at most 200.
+MAX_EXTRA_APPLICANTS = 200
+
 JOBS = [
     ("Retail associate", 32000),
     ("Barista", 29000),
@@ -134,6 +150,17 @@ JOBS = [
     ("Server", 30000),
     ("Customer service rep", 36000),
 ]
+
+
+def bulk_insert(model):
+    """A Core INSERT into ``model``'s table, for many rows given as dicts of column values.
+
+    One executemany for all the rows (which must share their keys; leave a key out of
+    every row to get the column's default). The ORM's bulk INSERT would cost a lot more
+    per row and leaves a ``None`` out of the row's INSERT, splitting rows with ``None`` in
+    different columns into many small batches.
+    """
+    return model.__table__.insert()
 
 
 @dataclass
@@ -149,6 +176,8 @@ class SeedContext:
     cohorts: list[Cohort] = field(default_factory=list)
     participants: list[User] = field(default_factory=list)
     accounts: dict[str, User] = field(default_factory=dict)
+    #: Seconds each part of the seed took ("foundation", then each domain), for ``make bench``.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def seed(participants: int = 200, today: date | None = None) -> SeedContext | None:
@@ -160,18 +189,22 @@ def seed(participants: int = 200, today: date | None = None) -> SeedContext | No
         rng=random.Random(2026),
         password_hash=hash_password(DEMO_PASSWORD),
     )
-    _seed_programs(ctx)
+    start = time_module.perf_counter()
+    _seed_programs(ctx, participants)
     _seed_people(ctx, participants)
     db.session.flush()
+    ctx.timings["foundation"] = time_module.perf_counter() - start
     for domain in ("enrollment", "coaching", "sessions", "referrals", "reports", "portal"):
         name = f"coop.{domain}.demo"
         if importlib.util.find_spec(name) is not None:
+            start = time_module.perf_counter()
             importlib.import_module(name).seed(ctx)
             db.session.flush()
+            ctx.timings[domain] = time_module.perf_counter() - start
     return ctx
 
 
-def _seed_programs(ctx: SeedContext) -> None:
+def _seed_programs(ctx: SeedContext, participants: int = BASE_PARTICIPANTS) -> None:
     for name, slug, zone in CITIES:
         ctx.cities[name] = City(name=name, slug=slug, timezone=zone)
     for name, slug, description in TRACKS:
@@ -202,10 +235,49 @@ def _seed_programs(ctx: SeedContext) -> None:
     _add_cohort(
         ctx, "San Francisco", "Data Analytics", nxt + TERM, None, status=CohortStatus.PLANNED
     )
+    _add_sections(ctx, participants, [current - TERM * k for k in range(5, -1, -1)], sponsor)
     db.session.add_all(ctx.cohorts)
 
 
-def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
+def _add_sections(ctx: SeedContext, participants: int, terms: list[date], sponsor) -> None:
+    """More past and current cohorts for a program bigger than the base one.
+
+    Sections (``· B``, ``· C``…) of the six terms in every city and track, a growing
+    program (each term has a few more than the one before), until the extra people are
+    spread over rosters, leaving a few hundred at most as applicants of the recruiting
+    cohorts. Nothing is added up to ``BASE_PARTICIPANTS`` participants.
+    """
+    extra = participants - BASE_PARTICIPANTS
+    if extra <= 0:
+        return
+    people = extra - min(MAX_EXTRA_APPLICANTS, extra // 20)
+    weight = {start: n + 3 for n, start in enumerate(sorted(terms))}
+    places = [(city, track) for city, *_ in CITIES for track, *_ in TRACKS]
+    sections = Counter((c.city.name, c.track.name, c.start_date) for c in ctx.cohorts)
+    added: Counter = Counter()
+    while True:
+        start = min(terms, key=lambda s: ((added[s] + 1) / weight[s], s))
+        city, track = places[added[start] % len(places)]
+        need = SECTION_PEOPLE if start + TERM_LENGTH < ctx.today else SECTION_PEOPLE - 1
+        if people < need:
+            return
+        people -= need
+        added[start] += 1
+        _add_cohort(ctx, city, track, start, sponsor, section=sections[city, track, start])
+        sections[city, track, start] += 1
+
+
+def _section_label(n: int) -> str:
+    """A section's letters: 1 -> "B", 25 -> "Z", 26 -> "AA" (the first, 0, goes unlabelled)."""
+    label = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        label = chr(ord("A") + r) + label
+    return label
+
+
+def _add_cohort(ctx, city, track, start, sponsor, status=None, section=0) -> Cohort:
     end = start + TERM_LENGTH
     if status is None:
         if end < ctx.today:
@@ -218,14 +290,15 @@ def _add_cohort(ctx, city, track, start, sponsor, status=None) -> Cohort:
         city=ctx.cities[city],
         track=ctx.tracks[track],
         sponsor=sponsor,
-        name=f"{track} · {start:%B %Y}",
+        name=f"{track} · {start:%B %Y}" + (f" · {_section_label(section)}" if section else ""),
         start_date=start,
         end_date=end,
         capacity=16,
         status=status,
         meeting_days="tue,thu",
         meeting_time=time(18, 30),
-        video_link=f"https://meet.example.org/coop-{ctx.cities[city].slug}-{start:%Y%m}",
+        video_link=f"https://meet.example.org/coop-{ctx.cities[city].slug}-{start:%Y%m}"
+        + (f"-{_section_label(section).lower()}" if section else ""),
     )
     ctx.cohorts.append(cohort)
     return cohort
@@ -285,7 +358,7 @@ def _seed_people(ctx: SeedContext, participants: int) -> None:
         users = list(db.session.scalars(stmt, rows))
         for user, profile in zip(users, profiles, strict=True):
             profile["user_id"] = user.id
-        db.session.execute(sa.insert(ParticipantProfile), profiles)
+        db.session.execute(bulk_insert(ParticipantProfile), profiles)
         ctx.participants.extend(users)
     _seed_cohort_history(ctx)
 

@@ -1,9 +1,11 @@
 """Demo coaching: graduates of earlier cohorts appointed as captains, a team of about four
-for every active and completed cohort (the very first cohort predates any alumni), pods
-balanced by the real rules, and months of check-ins.
+for every active and completed cohort (the cohorts of the first term predate any alumni),
+pods balanced by the real rules, and months of check-ins.
 
-Runs after the enrollment demo and finds what it needs with queries. Captain teams are
-few; pods and check-ins are bulk-inserted. Deterministic through ``ctx.rng``.
+Runs after the enrollment demo and finds what it needs with queries. Everything is
+bulk-inserted, and choosing teams costs a pass over the eligible alumni per cohort, so a
+program of 600 cohorts (``make bench``) seeds in seconds. Deterministic through
+``ctx.rng``.
 """
 
 from collections import defaultdict
@@ -22,6 +24,7 @@ from coop.coaching.models import (
     PodMembership,
     Topic,
 )
+from coop.demo import bulk_insert
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort, CohortStatus
@@ -113,23 +116,24 @@ def seed(ctx) -> None:
     teams: dict[int, list[tuple[int, bool]]] = {}
     load: dict[int, int] = defaultdict(int)
     first_team: dict[int, Cohort] = {}
+    # Graduates with the end date and city of the cohort they come from, in id order.
+    alumni = [(u, by_id[c].end_date, by_id[c].city_id) for u, c in graduated_from.items()]
+    captain_id = getattr(captain, "id", None)
     for cohort in cohorts:
-        eligible = [
-            u
-            for u, c in graduated_from.items()
-            if by_id[c].end_date < cohort.start_date and load[u] < MAX_TEAMS
-        ]
+        start, here = cohort.start_date, cohort.city_id
+        eligible = [(u, city) for u, end, city in alumni if end < start and load[u] < MAX_TEAMS]
         if not eligible:
-            continue  # the founding cohort: no alumni yet
+            continue  # the first term: no alumni yet
         team: list[int] = []
         if cohort is pat_cohort and captain is not None and captain.id in graduated_from:
             team.append(captain.id)
-        local = [u for u in eligible if by_id[graduated_from[u]].city_id == cohort.city_id]
-        away = [u for u in eligible if u not in set(local)]
+        local = [u for u, city in eligible if city == here]
+        away = [u for u, city in eligible if city != here]
         for pool in (local, away):
-            pool = [u for u in pool if u not in team and u != getattr(captain, "id", None)]
+            skip = {*team, captain_id}
+            pool = [u for u in pool if u not in skip]
             rng.shuffle(pool)
-            pool.sort(key=lambda u: load[u])  # spread the work; stable keeps the shuffle
+            pool.sort(key=load.__getitem__)  # spread the work; stable keeps the shuffle
             team += pool[: TEAM_SIZE - len(team)]
         teams[cohort.id] = [(u, i == 0) for i, u in enumerate(team)]
         for u in team:
@@ -152,7 +156,7 @@ def seed(ctx) -> None:
         and rng.random() < 0.25
     }
     db.session.execute(
-        sa.insert(AlumniCaptain),
+        bulk_insert(AlumniCaptain),
         [
             dict(
                 user_id=u,
@@ -182,7 +186,9 @@ def seed(ctx) -> None:
         for u, lead in team
     ]
     assignment_ids = db.session.scalars(
-        sa.insert(CaptainAssignment).returning(CaptainAssignment.id, sort_by_parameter_order=True),
+        bulk_insert(CaptainAssignment).returning(
+            CaptainAssignment.id, sort_by_parameter_order=True
+        ),
         assignment_rows,
     ).all()
     assignments: dict[int, list[tuple[int, int]]] = defaultdict(list)  # cohort -> (id, captain)
@@ -213,7 +219,7 @@ def seed(ctx) -> None:
                 )
                 pods[cohort_id].append((pid, captain_of[aid]))
     if pod_rows:
-        db.session.execute(sa.insert(PodMembership), pod_rows)
+        db.session.execute(bulk_insert(PodMembership), pod_rows)
 
     # -- months of check-ins ------------------------------------------------------------
     checkins = []
@@ -258,14 +264,11 @@ def seed(ctx) -> None:
                 day += timedelta(days=rng.randint(6, 15))
     # Every running cohort has something waiting for staff: its latest check-in with
     # someone other than Pat asks for attention.
-    for cohort_id in pods:
-        if by_id[cohort_id].status != CohortStatus.ACTIVE:
-            continue
-        rows = [
-            r
-            for r in checkins
-            if r["cohort_id"] == cohort_id and r["participant_id"] != getattr(pat, "id", None)
-        ]
+    running: dict[int, list[dict]] = {c: [] for c in pods if by_id[c].status == CohortStatus.ACTIVE}
+    for r in checkins:
+        if r["cohort_id"] in running and r["participant_id"] != getattr(pat, "id", None):
+            running[r["cohort_id"]].append(r)
+    for cohort_id, rows in running.items():
         if rows:
             latest = max(rows, key=lambda r: (r["held_on"], r["participant_id"]))
             latest.update(
@@ -276,5 +279,5 @@ def seed(ctx) -> None:
                 resolution_note=None,
             )
     if checkins:
-        db.session.execute(sa.insert(CheckIn), checkins)
+        db.session.execute(bulk_insert(CheckIn), checkins)
     db.session.flush()

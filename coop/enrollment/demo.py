@@ -2,16 +2,19 @@
 the recruiting ones, a waitlist on a full cohort, and applicants referred by alumni.
 
 Bulk-inserted (one executemany for the enrollments, one for their events), so
-``seed-demo --participants 10000`` stays quick: participants beyond the rosters become
-applicants of the recruiting cohorts.
+``seed-demo --participants 10000`` stays quick. Every past and current cohort gets a
+roster (the foundation adds cohorts for a bigger program); participants beyond the rosters
+(a few hundred at most) become applicants of the recruiting cohorts.
 """
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import Role, User
+from coop.demo import bulk_insert
 from coop.enrollment.models import (
     Enrollment,
     EnrollmentEvent,
@@ -135,7 +138,7 @@ class _Builder:
             return
         # A plain executemany, then one SELECT for the ids (RETURNING in many small
         # batches is slow on SQLite); (cohort, user) is unique.
-        db.session.execute(sa.insert(Enrollment), self.rows)
+        db.session.execute(bulk_insert(Enrollment), self.rows)
         keys = dict(
             ((cohort_id, user_id), enrollment_id)
             for enrollment_id, cohort_id, user_id in db.session.execute(
@@ -156,7 +159,7 @@ class _Builder:
                         created_at=step["at"],
                     )
                 )
-        db.session.execute(sa.insert(EnrollmentEvent), events)
+        db.session.execute(bulk_insert(EnrollmentEvent), events)
 
 
 def seed(ctx) -> None:
@@ -294,10 +297,9 @@ def seed(ctx) -> None:
     build.insert()
 
     # Seats follow the rosters.
+    seats = Counter(r["cohort_id"] for r in build.rows if r["stage"] == Stage.ENROLLED)
     for cohort in cohorts:
-        cohort.seats_taken = sum(
-            1 for r in build.rows if r["cohort_id"] == cohort.id and r["stage"] == Stage.ENROLLED
-        )
+        cohort.seats_taken = seats[cohort.id]
     db.session.flush()
 
 

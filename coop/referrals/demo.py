@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
+from coop.demo import bulk_insert
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
@@ -129,7 +130,7 @@ def _seed_contacts(ctx, partners) -> None:
                     "archived": ctx.rng.random() < 0.1,
                 }
             )
-    db.session.execute(sa.insert(PartnerContact), rows)
+    db.session.execute(bulk_insert(PartnerContact), rows)
 
 
 def _seed_outreach(ctx, partners, people, now) -> None:
@@ -151,7 +152,7 @@ def _seed_outreach(ctx, partners, people, now) -> None:
                     "created_at": _at(occurred, ctx.rng),
                 }
             )
-    db.session.execute(sa.insert(Outreach), rows)
+    db.session.execute(bulk_insert(Outreach), rows)
 
 
 def _seed_openings(ctx, partners, cities, tracks, posters, now) -> list[dict]:
@@ -214,7 +215,7 @@ def _seed_openings(ctx, partners, cities, tracks, posters, now) -> list[dict]:
         }
     )
     ids = db.session.scalars(
-        sa.insert(Opening).returning(Opening.id, sort_by_parameter_order=True), rows
+        bulk_insert(Opening).returning(Opening.id, sort_by_parameter_order=True), rows
     ).all()
     for row, oid in zip(rows, ids, strict=True):
         row["id"] = oid
@@ -262,9 +263,12 @@ def _seed_referrals(ctx, staff, openings, partners, now) -> list[dict]:
     ):
         captains.setdefault(cohort_id, []).append(captain_id)
     alumni: dict[int, list[int]] = {}
+    places: dict[int, dict[int, list[int]]] = {}  # city -> alumnus -> places in alumni[city]
     for e in enrollments:
         if e.stage == Stage.GRADUATED:
-            alumni.setdefault(e.city_id, []).append(e.user_id)
+            city = alumni.setdefault(e.city_id, [])
+            places.setdefault(e.city_id, {}).setdefault(e.user_id, []).append(len(city))
+            city.append(e.user_id)
     employer_ids = [p.id for p in partners if p.kind != PartnerKind.COMMUNITY]
     stage_pool = [s for s, w in FINAL_STAGES for _ in range(w)]
     participant = _user("participant@coop.example")
@@ -293,11 +297,12 @@ def _seed_referrals(ctx, staff, openings, partners, now) -> list[dict]:
             created_day = start + timedelta(days=rng.randint(0, max((ctx.today - start).days, 0)))
             created_day = min(created_day, ctx.today - timedelta(days=1))
             pool = captains.get(e.cohort_id) or [staff.id]
-            peers = [a for a in alumni.get(e.city_id, []) if a != e.user_id]
+            city_alumni = alumni.get(e.city_id, [])
+            own = places.get(e.city_id, {}).get(e.user_id, [])
             if mine:
                 referrer = pool[0]
-            elif peers and rng.random() < 0.2:
-                referrer = rng.choice(peers)
+            elif len(city_alumni) > len(own) and rng.random() < 0.2:
+                referrer = _choose_peer(rng, city_alumni, own)
             elif rng.random() < 0.75:
                 referrer = rng.choice(pool)
             else:
@@ -339,7 +344,7 @@ def _seed_referrals(ctx, staff, openings, partners, now) -> list[dict]:
         r["_steps"] = steps
     rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in referrals]
     ids = db.session.scalars(
-        sa.insert(Referral).returning(Referral.id, sort_by_parameter_order=True), rows
+        bulk_insert(Referral).returning(Referral.id, sort_by_parameter_order=True), rows
     ).all()
     for r, rid in zip(referrals, ids, strict=True):
         r["id"] = rid
@@ -358,8 +363,18 @@ def _seed_referrals(ctx, staff, openings, partners, now) -> list[dict]:
                 }
             )
     for start in range(0, len(events), 5000):
-        db.session.execute(sa.insert(ReferralEvent), events[start : start + 5000])
+        db.session.execute(bulk_insert(ReferralEvent), events[start : start + 5000])
     return referrals
+
+
+def _choose_peer(rng, alumni: list[int], own: list[int]) -> int:
+    """``rng.choice`` among ``alumni`` but the entries at the (ascending) places ``own``,
+    without building that list for every referral: same draw, same result."""
+    index = rng.randrange(len(alumni) - len(own))
+    for place in own:
+        if place <= index:
+            index += 1
+    return alumni[index]
 
 
 def _seed_placements(ctx, staff, referrals, partners, now) -> None:
@@ -439,7 +454,7 @@ def _seed_placements(ctx, staff, referrals, partners, now) -> None:
             }
         )
     for start in range(0, len(rows), 5000):
-        db.session.execute(sa.insert(Placement), rows[start : start + 5000])
+        db.session.execute(bulk_insert(Placement), rows[start : start + 5000])
 
 
 def _seed_follow_ups(ctx, staff, now) -> None:

@@ -192,3 +192,18 @@ def test_long_paginations_wrap_on_a_phone(staff, client):
     page = client.get("/people?page=4").text
     assert '<ul class="pagination flex-wrap mb-0">' in page
     assert 'class="d-flex flex-wrap align-items-center gap-3 mt-3"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "phone_line"),
+    [
+        # Hidden columns on a phone come back as a line under the name or title.
+        ("/referrals", r'<div class="small text-body-secondary d-md-none">[^<]+</div></td>'),
+        ("/placements", r'<div class="small text-body-secondary d-md-none">[^<]+ · from '),
+        ("/follow-ups", r'<div class="small text-body-secondary text-nowrap d-md-none">due '),
+    ],
+)
+def test_job_lists_fold_their_columns_on_a_phone(staff, client, url, phone_line):
+    page = client.get(url).text
+    assert 'class="d-none d-md-table-cell"' in page
+    assert re.search(phone_line, page)

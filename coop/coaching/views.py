@@ -29,6 +29,7 @@ from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus
+from coop.programs.queries import cohort_or_404
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
@@ -55,13 +56,7 @@ def coaching_context():
 
 def load_cohort(cohort_id: int) -> Cohort:
     """The cohort (with its city) if the signed-in staff member manages it, else 404."""
-    cohort = db.first_or_404(
-        db.select(Cohort)
-        .options(joinedload(Cohort.city), joinedload(Cohort.track))
-        .where(Cohort.id == cohort_id)
-    )
-    require(cohort.can_manage(current_user))
-    return cohort
+    return cohort_or_404(cohort_id, current_user)
 
 
 def render_cohort_page(template: str, cohort: Cohort, active_tab: str, **context):

@@ -50,21 +50,6 @@ class Summary:
 # -- loading --------------------------------------------------------------------------
 
 
-def cohort_or_404(cohort_id: int) -> Cohort:
-    """The cohort with its city, track and sponsor (what the pages and header show)."""
-    stmt = (
-        db.select(Cohort)
-        .options(joinedload(Cohort.city), joinedload(Cohort.track), joinedload(Cohort.sponsor))
-        .where(Cohort.id == cohort_id)
-    )
-    cohort = db.session.scalar(stmt)
-    if cohort is None:
-        from flask import abort
-
-        abort(404)
-    return cohort
-
-
 def session_or_404(session_id: int) -> VirtualSession:
     """The session with its cohort and the cohort's city, track and sponsor."""
     stmt = (

@@ -18,6 +18,7 @@ from coop.db import utcnow
 from coop.enrollment.models import Enrollment
 from coop.extensions import db
 from coop.programs.models import Cohort
+from coop.programs.queries import cohort_or_404
 from coop.sessions import calendar, queries, services
 from coop.sessions.forms import (
     CancelForm,
@@ -47,9 +48,7 @@ SESSIONS_PER_PAGE = 40
 
 
 def _managed_cohort(cohort_id: int) -> Cohort:
-    cohort = queries.cohort_or_404(cohort_id)
-    require(cohort.can_manage(current_user))
-    return cohort
+    return cohort_or_404(cohort_id, current_user)
 
 
 def _managed_session(session_id: int) -> VirtualSession:

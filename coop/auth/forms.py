@@ -24,12 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.auth.models import Role
 from coop.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from coop.core.forms import strip
 from coop.core.timezones import zone_names
-
-
-def strip(value):
-    """Drop the spaces phones and copy-paste add around names and addresses."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def acceptable_password(form, field) -> None:

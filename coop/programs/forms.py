@@ -9,14 +9,12 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -25,8 +23,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from coop.core.forms import MultiCheckboxField, choices, optional_int, strip
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS, CohortStatus
 
@@ -34,25 +32,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DAY_LABELS = dict(zip(WEEKDAYS, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True))
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` or ``(value, label, render_kw)`` tuples
-    (WTForms 3.3 deprecates bare tuples)."""
-    return [SelectChoice(*p) for p in pairs]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _lower_strip(value):
     return value.strip().lower() if isinstance(value, str) else value
-
-
-def _optional_int(value):
-    """Select values for optional foreign keys: "" (none chosen) becomes None."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 def slug_check(form, field):
@@ -68,15 +49,8 @@ def https_only(form, field):
         raise ValidationError("Use a full https:// link, e.g. https://meet.example.org/coop.")
 
 
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice shown as a row of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class CityForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=80)])
     slug = StringField(
         "Short name for links",
         filters=[_lower_strip],
@@ -104,7 +78,7 @@ class CityForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=80)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=80)])
     slug = StringField(
         "Short name for links",
         filters=[_lower_strip],
@@ -113,7 +87,7 @@ class TrackForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=2000)],
         description="One or two sentences on what participants learn.",
         render_kw={"rows": 3},
@@ -126,17 +100,17 @@ class CohortForm(FlaskForm):
 
     name = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(), Length(max=120)],
         description="Unique within the city, e.g. Data Analytics · Fall 2026.",
     )
     city_id = SelectField(
-        "City", coerce=_optional_int, validators=[DataRequired(message="Choose a city.")]
+        "City", coerce=optional_int, validators=[DataRequired(message="Choose a city.")]
     )
     track_id = SelectField(
-        "Track", coerce=_optional_int, validators=[DataRequired(message="Choose a track.")]
+        "Track", coerce=optional_int, validators=[DataRequired(message="Choose a track.")]
     )
-    sponsor_id = SelectField("Sponsor", coerce=_optional_int, validators=[Optional()])
+    sponsor_id = SelectField("Sponsor", coerce=optional_int, validators=[Optional()])
     start_date = DateField(
         "Start date", validators=[DataRequired(message="Enter the first day (YYYY-MM-DD).")]
     )
@@ -162,7 +136,7 @@ class CohortForm(FlaskForm):
     )
     video_link = URLField(
         "Default video link",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=500), https_only],
         description="Used for every session unless a session has its own (https only).",
     )
@@ -229,8 +203,8 @@ class CohortFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    city = SelectField("City", coerce=_optional_int, validators=[Optional()])
-    track = SelectField("Track", coerce=_optional_int, validators=[Optional()])
+    city = SelectField("City", coerce=optional_int, validators=[Optional()])
+    track = SelectField("Track", coerce=optional_int, validators=[Optional()])
     status = SelectField(
         "Status",
         choices=choices(

@@ -12,7 +12,6 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -24,13 +23,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from coop.core.forms import choices, optional_int, strip
 from coop.programs.models import PartnerKind
 from coop.referrals.models import EmploymentStatus
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """``(value, label)`` pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def https_only(form, field):
@@ -39,17 +34,6 @@ def https_only(form, field):
         raise ValidationError("Use a secure link that starts with https://.")
     if value and len(value) <= len("https://"):
         raise ValidationError("Give the full address, e.g. https://example.com/jobs/123.")
-
-
-def optional_int(value):
-    """Coerce select values where "" means none."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def link(value):

@@ -3,6 +3,7 @@ placements and follow-ups after exit."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from coop.auth.models import Role
 from coop.core import nav
@@ -21,7 +22,6 @@ from coop.referrals.forms import (
     PartnerForm,
     PlacementForm,
     ReferralForm,
-    SelectChoice,
     StageForm,
     choices,
 )

@@ -7,7 +7,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,8 +22,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from coop.core.forms import MultiCheckboxField
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS
 from coop.sessions.models import AttendanceStatus
@@ -47,11 +46,6 @@ def https_only(form, field):
     if parts.scheme != "https" or not parts.netloc:
         raise ValidationError("Use an https:// link.")
     field.data = value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 DURATION = [

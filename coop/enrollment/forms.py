@@ -14,7 +14,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -25,20 +24,10 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from coop.core.forms import MultiCheckboxField, choices, strip
 from coop.enrollment.models import SALARY_BANDS, HeardVia
 from coop.enrollment.roster import EXPORT_COLUMNS, MAX_BYTES
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """WTForms 3.3 wants ``SelectChoice`` objects rather than tuples."""
-    return [SelectChoice(*p) for p in pairs]
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
 
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
 
@@ -228,13 +217,6 @@ class ConfirmImportForm(FlaskForm):
     #: The checked file's text, sent back to be checked again and imported.
     content = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A multiple choice drawn as checkboxes (``checkboxes`` macro)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ExportForm(FlaskForm):

@@ -13,14 +13,6 @@ from coop.programs.models import City, Cohort, CohortStatus, Partner, PartnerKin
 TOOK_A_SEAT = (Stage.ENROLLED, Stage.GRADUATED)
 
 
-def cohort_for_staff(cohort_id: int) -> Cohort | None:
-    return db.session.scalar(
-        sa.select(Cohort)
-        .where(Cohort.id == cohort_id)
-        .options(joinedload(Cohort.city), joinedload(Cohort.track), joinedload(Cohort.sponsor))
-    )
-
-
 def recruiting_cohorts() -> list[Cohort]:
     """Cohorts open for applications, by city and track, soonest first."""
     return list(

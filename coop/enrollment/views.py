@@ -1,15 +1,9 @@
 """Public applications; staff review, waitlist, roster import/export, graduation and alumni
 referral figures."""
 
-import random
-import time
-from functools import wraps
-
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,10 +11,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.exc import DBAPIError
 
 from coop.auth.models import Role, User
-from coop.core import nav
+from coop.core import nav, retry
 from coop.core.csvsafe import csv_response
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
@@ -39,6 +32,7 @@ from coop.enrollment.forms import (
 )
 from coop.enrollment.models import OPEN_STAGES, ROSTER_STAGES, Enrollment, HeardVia, Stage
 from coop.extensions import db, limiter
+from coop.programs.queries import cohort_or_404
 
 bp = Blueprint("enrollment", __name__)
 
@@ -48,64 +42,10 @@ nav.cohort_tab("Roster", "enrollment.roster_page", order=14)
 nav.cohort_tab("Alumni referrals", "enrollment.cohort_referrals", order=16)
 nav.nav_item("Alumni referrals", "enrollment.alumni_referrals", {Role.STAFF}, order=60)
 
-#: How often a request that lost a race (a lock, a duplicate) is run again.
-ATTEMPTS = 8
-
-
-def _is_retryable(exc: Exception) -> bool:
-    """Lost a race: SQLite's "database is locked" or PostgreSQL's deadlock/serialization
-    failure. Such a transaction is rolled back and may simply be run again."""
-    if isinstance(exc, services.Conflict):
-        return True
-    if isinstance(exc, DBAPIError):
-        code = getattr(exc.orig, "sqlstate", None)
-        if code in ("40001", "40P01"):
-            return True
-        return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
-    return False
-
-
-def _sqlite_write_lock() -> None:
-    """SQLite only: start the transaction by taking the write lock, waiting for it.
-
-    SQLite cannot upgrade a transaction that has read into one that writes while another
-    writer is active: it fails at once ("database is locked") instead of waiting. So a
-    writing request ends the read transaction its sign-in check opened and begins with a
-    write that matches nothing (what ``BEGIN IMMEDIATE`` does); the busy timeout then
-    queues concurrent writers. PostgreSQL needs none of this.
-    """
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    db.session.rollback()
-    db.session.execute(sa.text("UPDATE cohorts SET id = id WHERE 1 = 0"))
-
-
-def retried(view):
-    """Run a view again (after a rollback and a short random pause) when it lost a race
-    with a concurrent request; after ``ATTEMPTS`` tries, answer 503 with nothing saved."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        for attempt in range(ATTEMPTS):
-            try:
-                if request.method == "POST":
-                    _sqlite_write_lock()
-                return view(*args, **kwargs)
-            except (services.Conflict, DBAPIError) as exc:
-                db.session.rollback()
-                if not _is_retryable(exc):
-                    raise
-                current_app.logger.info("enrollment: retrying %s (%s)", request.endpoint, exc)
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311
-        return render_template(
-            "errors/error.html",
-            code=503,
-            title="Busy",
-            message="Many changes arrived at once and yours could not be saved. Nothing was "
-            "changed; please try again.",
-        ), 503
-
-    return wrapped
+#: Run a writing view again when it lost a race (a lock, or a ``Conflict``: another
+#: request moved the same rows first); POSTs take SQLite's write lock first, as many
+#: staff may decide at once.
+retried = retry.retried(also=(services.Conflict,), write_lock=True)
 
 
 # -- public ------------------------------------------------------------------------------
@@ -191,9 +131,7 @@ def thanks(cohort_id):
 
 def _cohort(cohort_id):
     """Load the cohort for staff who may manage it, else 404."""
-    cohort = queries.cohort_for_staff(cohort_id)
-    require(cohort is not None and cohort.can_manage(current_user))
-    return cohort
+    return cohort_or_404(cohort_id, current_user)
 
 
 def _stage_arg():

@@ -207,3 +207,15 @@ def test_job_lists_fold_their_columns_on_a_phone(staff, client, url, phone_line)
     page = client.get(url).text
     assert 'class="d-none d-md-table-cell"' in page
     assert re.search(phone_line, page)
+
+
+def test_more_staff_tables_fold_their_columns_on_a_phone(staff, client):
+    e = enrollment_in(Stage.WAITLISTED, CohortStatus.RECRUITING)
+    waitlist = client.get(f"/cohorts/{e.cohort_id}/waitlist").text
+    assert re.search(r'<div class="small text-body-secondary d-md-none">waitlisted \d', waitlist)
+    outreach = client.get("/outreach").text
+    assert re.search(r'd-md-none">[^<]+ · <a href="/outreach/\d+/edit">Edit</a>', outreach)
+    partners = client.get("/partners").text
+    assert '<div class="small text-body-secondary d-md-none">employer · ' in partners
+    cities = client.get("/cities").text
+    assert '<div class="small text-body-secondary d-sm-none">America/New_York</div>' in cities

@@ -219,3 +219,10 @@ def test_more_staff_tables_fold_their_columns_on_a_phone(staff, client):
     assert '<div class="small text-body-secondary d-md-none">employer · ' in partners
     cities = client.get("/cities").text
     assert '<div class="small text-body-secondary d-sm-none">America/New_York</div>' in cities
+
+
+def test_the_application_queue_summarises_each_applicant_on_a_phone(staff, client):
+    e = enrollment_in(Stage.APPLIED, CohortStatus.RECRUITING)
+    page = client.get(f"/cohorts/{e.cohort_id}/applications?stage=applied").text
+    assert re.search(r'<div class="small d-lg-none">[^<]+ · first-gen (yes|no|—), low-income', page)
+    assert '<th scope="col" class="d-none d-lg-table-cell">Education</th>' in page

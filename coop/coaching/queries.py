@@ -120,18 +120,15 @@ class CaptainCohort:
         return sum(1 for r in self.pod if r.overdue)
 
 
-def attendance_for(cohort_id: int, participant_ids: list[int]):
-    """The sessions domain's attendance summaries, or None while it is not there."""
+def attendance_for(people: dict[int, list[int]]):
+    """The sessions domain's attendance summaries (``{cohort_id: {participant_id:
+    summary}}``, two queries for every cohort together), or None while it is not there."""
     try:
-        from coop.sessions.queries import attendance_summary
+        from coop.sessions.queries import attendance_summaries
     except (ImportError, AttributeError):
         return None
-    if not participant_ids:
-        return {}
-    try:
-        return attendance_summary(cohort_id, participant_ids)
-    except AttributeError:
-        return None
+    people = {cohort_id: ids for cohort_id, ids in people.items() if ids}
+    return attendance_summaries(people) if people else {}
 
 
 def captain_home(user, today: date) -> tuple[list[CaptainCohort], list[CaptainCohort]]:
@@ -221,10 +218,11 @@ def captain_home(user, today: date) -> tuple[list[CaptainCohort], list[CaptainCo
     ).all()
     for cohort_id, name, captain_name in roster:
         cohorts[cohort_id].roster.append((name, captain_name))
-    for entry in current:
-        summary = attendance_for(entry.cohort.id, [r.participant_id for r in entry.pod])
-        if summary is not None:
+    summaries = attendance_for({e.cohort.id: [r.participant_id for r in e.pod] for e in current})
+    if summaries is not None:
+        for entry in current:
             entry.attendance_available = True
+            summary = summaries.get(entry.cohort.id, {})
             for r in entry.pod:
                 r.attendance = summary.get(r.participant_id)
     return current, past

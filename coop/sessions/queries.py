@@ -177,11 +177,22 @@ def session_counts(session_ids: Iterable[int]) -> dict[int, Counter]:
 
 def held_session_ids(cohort_id: int, now: datetime | None = None) -> list[int]:
     """Ids of the cohort's sessions held so far (not cancelled and over), oldest first."""
+    return held_sessions([cohort_id], now)[cohort_id]
+
+
+def held_sessions(cohort_ids: Iterable[int], now: datetime | None = None) -> dict[int, list]:
+    """``{cohort_id: ids of its sessions held so far}``, oldest first, in one query."""
     now = now or utcnow()
+    out: dict[int, list[int]] = {cid: [] for cid in cohort_ids}
     rows = db.session.execute(
-        db.select(VirtualSession.id, VirtualSession.starts_at, VirtualSession.duration_minutes)
+        db.select(
+            VirtualSession.id,
+            VirtualSession.cohort_id,
+            VirtualSession.starts_at,
+            VirtualSession.duration_minutes,
+        )
         .where(
-            VirtualSession.cohort_id == cohort_id,
+            VirtualSession.cohort_id.in_(list(out) or [-1]),
             VirtualSession.status == SessionStatus.SCHEDULED,
             VirtualSession.starts_at <= now,
         )
@@ -189,7 +200,10 @@ def held_session_ids(cohort_id: int, now: datetime | None = None) -> list[int]:
     ).all()
     # The end is start + duration: compared here rather than with dialect-specific
     # interval arithmetic; a cohort has a few dozen sessions.
-    return [r.id for r in rows if r.starts_at + timedelta(minutes=r.duration_minutes) <= now]
+    for r in rows:
+        if r.starts_at + timedelta(minutes=r.duration_minutes) <= now:
+            out[r.cohort_id].append(r.id)
+    return out
 
 
 def attendance_summary(
@@ -200,38 +214,56 @@ def attendance_summary(
     Rate = (present + late) / sessions held. A missing roll-call row counts as not
     attended; the absence streak counts only recorded absences.
     """
-    ids = list(dict.fromkeys(participant_ids))
-    held = held_session_ids(cohort_id, now)
-    if not held or not ids:
-        return {pid: Summary(held=len(held), attended=0, absent_streak_flag=False) for pid in ids}
-    latest = held[-ABSENT_STREAK:] if len(held) >= ABSENT_STREAK else []
-    attended = sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0))
-    absent_latest = sa.func.sum(
-        sa.case(
-            (
-                sa.and_(
-                    Attendance.status == AttendanceStatus.ABSENT,
-                    Attendance.session_id.in_(latest or [-1]),
+    return attendance_summaries({cohort_id: participant_ids}, now)[cohort_id]
+
+
+def attendance_summaries(
+    people: dict[int, list[int]], now: datetime | None = None
+) -> dict[int, dict[int, Summary]]:
+    """``attendance_summary`` for several cohorts at once (``{cohort_id: participant
+    ids}``), in two queries whatever the number of cohorts and people."""
+    people = {cid: list(dict.fromkeys(ids)) for cid, ids in people.items()}
+    held = held_sessions(people, now)
+    latest = {
+        cid: ids[-ABSENT_STREAK:] if len(ids) >= ABSENT_STREAK else [] for cid, ids in held.items()
+    }
+    sessions = [sid for cid, ids in people.items() if ids for sid in held[cid]]
+    participants = {pid for cid, ids in people.items() if held[cid] for pid in ids}
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    if sessions and participants:
+        attended = sa.func.sum(sa.case((Attendance.status.in_(ATTENDED), 1), else_=0))
+        latest_ids = [sid for ids in latest.values() for sid in ids]
+        absent_latest = sa.func.sum(
+            sa.case(
+                (
+                    sa.and_(
+                        Attendance.status == AttendanceStatus.ABSENT,
+                        Attendance.session_id.in_(latest_ids or [-1]),
+                    ),
+                    1,
                 ),
-                1,
-            ),
-            else_=0,
+                else_=0,
+            )
         )
-    )
-    stmt = (
-        db.select(Attendance.participant_id, attended, absent_latest)
-        .where(Attendance.session_id.in_(held), Attendance.participant_id.in_(ids))
-        .group_by(Attendance.participant_id)
-    )
-    found = {pid: (int(a or 0), int(b or 0)) for pid, a, b in db.session.execute(stmt)}
-    out = {}
-    for pid in ids:
-        n_attended, n_absent_latest = found.get(pid, (0, 0))
-        out[pid] = Summary(
-            held=len(held),
-            attended=n_attended,
-            absent_streak_flag=bool(latest) and n_absent_latest == ABSENT_STREAK,
+        stmt = (
+            db.select(VirtualSession.cohort_id, Attendance.participant_id, attended, absent_latest)
+            .join(VirtualSession, VirtualSession.id == Attendance.session_id)
+            .where(Attendance.session_id.in_(sessions), Attendance.participant_id.in_(participants))
+            .group_by(VirtualSession.cohort_id, Attendance.participant_id)
         )
+        found = {
+            (cid, pid): (int(a or 0), int(b or 0)) for cid, pid, a, b in db.session.execute(stmt)
+        }
+    out: dict[int, dict[int, Summary]] = {}
+    for cid, ids in people.items():
+        out[cid] = {}
+        for pid in ids:
+            n_attended, n_absent_latest = found.get((cid, pid), (0, 0))
+            out[cid][pid] = Summary(
+                held=len(held[cid]),
+                attended=n_attended,
+                absent_streak_flag=bool(latest[cid]) and n_absent_latest == ABSENT_STREAK,
+            )
     return out
 
 

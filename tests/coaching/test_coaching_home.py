@@ -100,16 +100,19 @@ class Summary:
 
 @pytest.fixture
 def fake_attendance(monkeypatch):
-    """Stand-in for the sessions domain's ``attendance_summary`` (one query per cohort)."""
+    """Stand-in for the sessions domain's ``attendance_summaries`` (one query in all)."""
     calls = []
     module = types.ModuleType("coop.sessions.queries")
 
-    def attendance_summary(cohort_id, participant_ids):
-        calls.append((cohort_id, sorted(participant_ids)))
+    def attendance_summaries(people):
+        calls.extend((cohort_id, sorted(ids)) for cohort_id, ids in people.items())
         db.session.execute(db.text("SELECT 1"))
-        return {pid: Summary(0.75, 8, 6, pid % 2 == 0) for pid in participant_ids}
+        return {
+            cohort_id: {pid: Summary(0.75, 8, 6, pid % 2 == 0) for pid in ids}
+            for cohort_id, ids in people.items()
+        }
 
-    module.attendance_summary = attendance_summary
+    module.attendance_summaries = attendance_summaries
     monkeypatch.setitem(sys.modules, "coop.sessions.queries", module)
     return calls
 
@@ -149,7 +152,7 @@ def test_captain_home_query_count_is_fixed(
     client, login_as, coach, factory, count_queries, monkeypatch, with_sessions, request
 ):
     if with_sessions == "real":
-        pytest.importorskip("coop.sessions.queries").attendance_summary  # noqa: B018
+        pytest.importorskip("coop.sessions.queries").attendance_summaries  # noqa: B018
     elif with_sessions:
         request.getfixturevalue("fake_attendance")
     else:
@@ -163,5 +166,31 @@ def test_captain_home_query_count_is_fixed(
         counts.append(q.count)
     assert counts[0] == counts[1]
     if with_sessions != "real":
-        # user + cities, assignments, pods, roster, (+ attendance per cohort)
-        assert counts[0] == (7 if with_sessions else 5)
+        # user + cities, assignments, pods, roster, (+ attendance for every cohort)
+        assert counts[0] == (6 if with_sessions else 5)
+
+
+def test_captain_home_query_count_does_not_grow_with_the_cohorts_served(
+    client, login_as, coach, factory, count_queries
+):
+    """With real attendance figures: a captain on one team or on three (with sessions
+    held in each) costs the same number of queries."""
+    from tests.sessions.builders import Builder
+
+    build = Builder(factory)
+    counts = []
+    for served in (1, 3):
+        captain = None
+        for _ in range(served):
+            cohort = factory.cohort(start_date=TODAY - timedelta(days=30))
+            a = coach.assign(cohort, captain=captain)
+            captain = db.session.get(User, a.captain_id)
+            (person,) = coach.pod(a, coach.enrolled(cohort, 1))
+            session = build.session(cohort, hours_from_now=-30)
+            build.attendance(session, person, "present")
+        login_as(captain)
+        with count_queries() as q:
+            html = client.get("/coaching/").get_data(as_text=True)
+        assert html.count("100%") >= served
+        counts.append(q.count)
+    assert counts[0] == counts[1]

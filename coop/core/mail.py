@@ -143,8 +143,14 @@ class Mail:
         if backend == "memory":
             self.outbox.append(message)
         elif backend == "console":
-            email = message.as_email(config["MAIL_DEFAULT_SENDER"])
-            print(f"----- mail -----\n{email}----- end of mail -----", file=sys.stderr, flush=True)
+            # Plain text, not MIME: a link stays on one line and can be copied.
+            print(
+                f"----- mail -----\nFrom: {message.sender or config['MAIL_DEFAULT_SENDER']}\n"
+                f"To: {', '.join(message.to)}\nSubject: {message.subject}\n\n{message.body}\n"
+                "----- end of mail -----",
+                file=sys.stderr,
+                flush=True,
+            )
         elif backend == "smtp":
             self._send_smtp(message.as_email(config["MAIL_DEFAULT_SENDER"]), config)
         else:

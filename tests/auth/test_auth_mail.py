@@ -83,6 +83,13 @@ def test_console_backend_prints_the_message(app, monkeypatch, capsys, outbox):
     assert outbox == []
 
 
+def test_console_backend_keeps_long_links_on_one_line(app, monkeypatch, capsys):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    link = "http://127.0.0.1:5000/reset/" + "x" * 150
+    mail.send("ada@example.org", "Reset", f"Choose a new password:\n\n{link}\n")
+    assert link in capsys.readouterr().err.splitlines()
+
+
 def test_smtp_backend_sends_with_starttls_and_login(smtp, outbox):
     mail.send("ada@example.org", "Hello", "Body text")
     (server,) = smtp.instances

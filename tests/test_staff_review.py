@@ -226,3 +226,13 @@ def test_the_application_queue_summarises_each_applicant_on_a_phone(staff, clien
     page = client.get(f"/cohorts/{e.cohort_id}/applications?stage=applied").text
     assert re.search(r'<div class="small d-lg-none">[^<]+ · first-gen (yes|no|—), low-income', page)
     assert '<th scope="col" class="d-none d-lg-table-cell">Education</th>' in page
+
+
+def test_attendance_is_a_cohort_tab_of_its_own(staff, client):
+    e = enrollment_in(Stage.ENROLLED)
+    cohort_id = e.cohort_id
+    overview = client.get(f"/cohorts/{cohort_id}").text
+    assert f'href="/cohorts/{cohort_id}/attendance">Attendance</a>' in overview
+    page = client.get(f"/cohorts/{cohort_id}/attendance").text
+    active = re.search(r'nav-link text-nowrap active"\s+aria-current="page"\s+href="([^"]+)"', page)
+    assert active and active.group(1) == f"/cohorts/{cohort_id}/attendance"

@@ -42,6 +42,7 @@ from coop.sessions.models import (
 bp = Blueprint("sessions", __name__)
 
 nav.cohort_tab("Sessions", "sessions.cohort_sessions", order=30)
+nav.cohort_tab("Attendance", "sessions.cohort_attendance", order=31)
 nav.nav_item("Roll call", "sessions.my_sessions", {Role.CAPTAIN}, order=30)
 
 SESSIONS_PER_PAGE = 40
@@ -236,7 +237,7 @@ def cohort_attendance(cohort_id):
         people=people,
         summaries=summaries,
         cohort_rate=queries.cohort_rate(summaries),
-        active_tab="sessions.cohort_sessions",
+        active_tab="sessions.cohort_attendance",
     )
 
 

@@ -236,3 +236,12 @@ def test_attendance_is_a_cohort_tab_of_its_own(staff, client):
     page = client.get(f"/cohorts/{cohort_id}/attendance").text
     active = re.search(r'nav-link text-nowrap active"\s+aria-current="page"\s+href="([^"]+)"', page)
     assert active and active.group(1) == f"/cohorts/{cohort_id}/attendance"
+
+
+def test_the_cohort_list_shows_seats_taken_of_capacity(staff, client):
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.status == CohortStatus.ACTIVE))
+    taken, capacity = cohort.seats_taken, cohort.capacity
+    assert taken
+    page = client.get("/cohorts").text
+    assert "Seats taken" in page
+    assert f">{taken} / {capacity}</td>" in page

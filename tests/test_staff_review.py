@@ -245,3 +245,9 @@ def test_the_cohort_list_shows_seats_taken_of_capacity(staff, client):
     page = client.get("/cohorts").text
     assert "Seats taken" in page
     assert f">{taken} / {capacity}</td>" in page
+
+
+def test_people_role_filters_are_plural(staff, client):
+    page = client.get("/people").text
+    assert 'href="/people?role=captain">Captains</a>' in page
+    assert 'href="/people?role=participant">Participants</a>' in page

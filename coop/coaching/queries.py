@@ -371,20 +371,40 @@ class OverdueGroup:
 def coverage(cohorts: list[Cohort], today: date):
     """Coverage of ``cohorts`` (loaded with their cities): per cohort the enrolled, the
     share with a check-in in the last ``COVERAGE_DAYS`` days and the overdue; and the
-    overdue participants grouped by cohort and captain. Two queries."""
+    overdue participants grouped by cohort and captain. One query: the counts are
+    computed in SQL, and only the overdue people (and a row per cohort) come back."""
     by_id = {c.id: CohortCoverage(c) for c in cohorts}
     ids = list(by_id) or [-1]
     since = today - timedelta(days=COVERAGE_DAYS)
     stats = checkin_stats(ids)
     captain = aliased(User)
-    rows = db.session.execute(
+    # is_overdue() in SQL: no check-in since the cutoff (counted from the cohort's start
+    # when there is none), in active cohorts only (others have no cutoff: NULL, never).
+    active = [c for c in cohorts if c.status == CohortStatus.ACTIVE]
+    late = sa.literal(0)
+    if active:
+        cutoff = sa.case(
+            {c.id: today - timedelta(days=c.checkin_overdue_days) for c in active},
+            value=Enrollment.cohort_id,
+            else_=sa.null(),
+        )
+        start = sa.case({c.id: c.start_date for c in active}, value=Enrollment.cohort_id)
+        late = sa.case((sa.func.coalesce(stats.c.last_on, start) <= cutoff, 1), else_=0)
+    covered = sa.case((stats.c.last_on >= since, 1), else_=0)
+    per_cohort = {"partition_by": Enrollment.cohort_id}
+    rows = (
         db.select(
-            Enrollment.cohort_id,
-            User.id,
-            User.name,
-            CaptainAssignment.captain_id,
-            captain.name,
-            stats.c.last_on,
+            Enrollment.cohort_id.label("cohort_id"),
+            User.id.label("uid"),
+            User.name.label("name"),
+            CaptainAssignment.captain_id.label("captain_id"),
+            captain.name.label("captain_name"),
+            stats.c.last_on.label("last_on"),
+            late.label("overdue"),
+            sa.func.count().over(**per_cohort).label("n_enrolled"),
+            sa.func.sum(covered).over(**per_cohort).label("n_covered"),
+            sa.func.sum(late).over(**per_cohort).label("n_overdue"),
+            sa.func.row_number().over(**per_cohort, order_by=User.id).label("nth"),
         )
         .join(User, User.id == Enrollment.user_id)
         .outerjoin(
@@ -410,21 +430,24 @@ def coverage(cohorts: list[Cohort], today: date):
             ),
         )
         .where(Enrollment.cohort_id.in_(ids), Enrollment.stage == Stage.ENROLLED)
-        .order_by(User.name, User.id)
-    ).all()
+        .subquery("coverage")
+    )
     groups: dict[tuple[int, int | None], OverdueGroup] = {}
-    for cohort_id, uid, name, captain_id, captain_name, last_on in rows:
-        entry = by_id[cohort_id]
-        entry.enrolled += 1
-        if last_on is not None and last_on >= since:
-            entry.covered += 1
-        if is_overdue(last_on, entry.cohort, today):
-            entry.overdue += 1
-            key = (cohort_id, captain_id)
+    for row in db.session.execute(
+        db.select(rows)
+        .where(sa.or_(rows.c.overdue == 1, rows.c.nth == 1))
+        .order_by(rows.c.name, rows.c.uid)
+    ):
+        entry = by_id[row.cohort_id]
+        entry.enrolled = row.n_enrolled
+        entry.covered = int(row.n_covered or 0)
+        entry.overdue = int(row.n_overdue or 0)
+        if row.overdue:
+            key = (row.cohort_id, row.captain_id)
             if key not in groups:
-                groups[key] = OverdueGroup(entry.cohort, captain_id, captain_name)
-            days = (today - last_on).days if last_on else None
-            groups[key].rows.append(OverdueRow(cohort_id, uid, name, last_on, days))
+                groups[key] = OverdueGroup(entry.cohort, row.captain_id, row.captain_name)
+            days = (today - row.last_on).days if row.last_on else None
+            groups[key].rows.append(OverdueRow(row.cohort_id, row.uid, row.name, row.last_on, days))
     cities: dict[int, CityCoverage] = {}
     for c in by_id.values():
         cities.setdefault(c.cohort.city_id, CityCoverage(c.cohort.city)).cohorts.append(c)

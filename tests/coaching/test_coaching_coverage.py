@@ -117,3 +117,37 @@ def test_coverage_query_count_is_fixed(client, login_as, coach, factory, count_q
     assert counts[0] == counts[1]
     # user + cities; cohorts (or the cohort); coverage rows; flag count + flag page
     assert counts[0] == 6
+
+
+def test_coverage_counts_in_sql_and_fetches_only_the_overdue(coach, factory, monkeypatch):
+    """The counts come from the database; only the overdue people (and one row per
+    cohort) are fetched, however many are enrolled. The boundary: a last check-in
+    exactly ``checkin_overdue_days`` ago is overdue, a day later is not."""
+    from coop.coaching import queries
+    from coop.coaching.models import COVERAGE_DAYS
+
+    cohort = factory.cohort(start_date=TODAY - timedelta(days=60), capacity=200)
+    a = coach.assign(cohort, max_participants=50)
+    captain = db.session.get(User, a.captain_id)
+    people = coach.pod(a, coach.enrolled(cohort, 30))
+    days = cohort.checkin_overdue_days
+    for p in people[:-2]:
+        coach.checkin(cohort, p, captain, held_on=TODAY - timedelta(days=1))
+    coach.checkin(cohort, people[-2], captain, held_on=TODAY - timedelta(days=days))
+    coach.checkin(cohort, people[-1], captain, held_on=TODAY - timedelta(days=days - 1))
+    db.session.flush()
+    real = db.session.execute
+    fetched = []
+
+    def counting(stmt, *args, **kwargs):
+        frozen = real(stmt, *args, **kwargs).freeze()
+        fetched.append(len(frozen().all()))
+        return frozen()
+
+    monkeypatch.setattr(db.session, "execute", counting)
+    (city,), groups = queries.coverage([cohort], TODAY)
+    stats = city.cohorts[0]
+    assert (stats.enrolled, stats.overdue) == (30, 1)
+    assert stats.covered == 28 + (days <= COVERAGE_DAYS) + (days - 1 <= COVERAGE_DAYS)
+    assert [r.participant_id for g in groups for r in g.rows] == [people[-2].id]
+    assert fetched == [2]  # the overdue person, and the cohort's first row for the counts

@@ -251,3 +251,15 @@ def test_people_role_filters_are_plural(staff, client):
     page = client.get("/people").text
     assert 'href="/people?role=captain">Captains</a>' in page
     assert 'href="/people?role=participant">Participants</a>' in page
+
+
+def test_a_referral_links_to_its_cohort_and_the_persons_other_referrals(staff, client):
+    r = db.session.scalar(db.select(Referral).order_by(Referral.id))
+    rid, cohort_id, pid = r.id, r.cohort_id, r.participant_id
+    page = client.get(f"/referrals/{rid}").text
+    links = hrefs(page)
+    assert {
+        f"/cohorts/{cohort_id}",
+        f"/referrals?participant={pid}",
+        f"/placements?participant={pid}",
+    } <= links

@@ -6,76 +6,28 @@ rolled-back session: they build their own app on a SQLite file (or, with
 client per thread, and drop what they made at the end.
 """
 
-import importlib.metadata
-import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-from flask_login.utils import _create_identifier
 
-from coop import create_app
 from coop.auth.models import Role, User
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort, CohortStatus
+from tests.concurrency import separate_app, signed_in_client
 from tests.factories import Factory
 
 THREADS = 50
-USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
 
 
 @pytest.fixture
 def live(tmp_path, monkeypatch):
     """A separate app on its own database, with real sessions (one per app context)."""
-    url = os.environ.get("COOP_TEST_DATABASE_URL")
     options = {"pool_size": 20, "max_overflow": 0, "pool_timeout": 120}
-    schema = None
-    if url:
-        schema = f"enrollment_concurrency_{uuid.uuid4().hex[:8]}"
-        options["connect_args"] = {"options": f"-csearch_path={schema}"}
-    else:
-        url = f"sqlite:///{tmp_path / 'concurrency.sqlite'}"
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=url,
-        SQLALCHEMY_ENGINE_OPTIONS=options,
-        WTF_CSRF_ENABLED=False,
-    )
-    # The autouse fixture bound ``db.session`` to the test's connection; these threads
-    # need Flask-SQLAlchemy's own scoped session back (one per app context).
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-    with app.app_context():
-        if schema:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        db.create_all()
-    try:
+    with separate_app(tmp_path, monkeypatch, "enrollment_concurrency", options) as app:
         yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            if schema:
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            else:
-                db.drop_all()
-            db.engine.dispose()
-
-
-def _signed_in_client(app, user_id_token):
-    client = app.test_client()
-    with app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
-    ):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id_token
-        session["_fresh"] = True
-        session["_id"] = identifier
-    return client
 
 
 def _setup(app, applicants: int, capacity: int, status=CohortStatus.ACTIVE):
@@ -107,7 +59,7 @@ def _run_at_once(jobs):
 
 def test_fifty_concurrent_accepts_fill_exactly_ten_seats(live):
     cohort_id, staff_token, ids = _setup(live, applicants=THREADS, capacity=10)
-    clients = [_signed_in_client(live, staff_token) for _ in ids]
+    clients = [signed_in_client(live, staff_token) for _ in ids]
 
     def accept(client, enrollment_id):
         def job():
@@ -142,7 +94,7 @@ def test_fifty_concurrent_accepts_fill_exactly_ten_seats(live):
 
 def test_concurrent_accepts_of_one_applicant_take_one_seat(live):
     cohort_id, staff_token, [only] = _setup(live, applicants=1, capacity=10)
-    clients = [_signed_in_client(live, staff_token) for _ in range(10)]
+    clients = [signed_in_client(live, staff_token) for _ in range(10)]
 
     def job(client):
         return lambda: (

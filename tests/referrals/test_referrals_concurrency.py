@@ -1,24 +1,18 @@
 """One referral per person and opening, even when two people refer at the same moment."""
 
-import importlib.metadata
-import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-from flask_login.utils import _create_identifier
 
-from coop import create_app
 from coop.auth.models import Role
 from coop.enrollment.models import Stage
 from coop.extensions import db
 from coop.referrals import services
 from coop.referrals.models import Opening, Referral, ReferralEvent
+from tests.concurrency import separate_app, signed_in_client
 from tests.factories import Factory
-
-USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
 
 
 def test_lost_race_answers_with_the_winners_referral(world, rf, monkeypatch):
@@ -41,58 +35,15 @@ def test_lost_race_answers_with_the_winners_referral(world, rf, monkeypatch):
 
 
 @pytest.fixture
-def separate_app(tmp_path, monkeypatch):
-    """An app of its own with real sessions (one per app context), on a SQLite file or,
-    with ``COOP_TEST_DATABASE_URL``, in a throw-away PostgreSQL schema; dropped after."""
-    url = os.environ.get("COOP_TEST_DATABASE_URL")
-    options = {}
-    schema = None
-    if url:
-        schema = f"referrals_concurrency_{uuid.uuid4().hex[:8]}"
-        options["connect_args"] = {"options": f"-csearch_path={schema}"}
-    else:
-        url = f"sqlite:///{tmp_path / 'referrals.sqlite'}"
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=url,
-        SQLALCHEMY_ENGINE_OPTIONS=options,
-        WTF_CSRF_ENABLED=False,
-    )
-    # The autouse ``db`` fixture bound the session to the test's rolled-back connection.
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-    with app.app_context():
-        if schema:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        db.create_all()
-    try:
+def live(tmp_path, monkeypatch):
+    with separate_app(tmp_path, monkeypatch, "referrals_concurrency") as app:
         yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            if schema:
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            else:
-                db.drop_all()
-            db.engine.dispose()
 
 
-def signed_in_client(app, user_token: str):
-    client = app.test_client()
-    with app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
-    ):
-        identifier = _create_identifier()
-    with client.session_transaction() as session:
-        session.update({"_user_id": user_token, "_fresh": True, "_id": identifier})
-    return client
-
-
-def test_two_referrers_at_once_make_one_referral(separate_app):
+def test_two_referrers_at_once_make_one_referral(live):
     """Two staff members refer the same person to the same opening at the same moment,
     through the page: one referral, and both are shown it."""
-    with separate_app.app_context():
+    with live.app_context():
         f = Factory()
         cohort = f.cohort()
         enrollment = f.enrollment(cohort=cohort, stage=Stage.ENROLLED)
@@ -106,7 +57,7 @@ def test_two_referrers_at_once_make_one_referral(separate_app):
         db.session.add(opening)
         db.session.commit()
         form = {"participant_id": str(enrollment.user_id), "opening_id": str(opening.id)}
-        clients = [signed_in_client(separate_app, s.get_id()) for s in staff]
+        clients = [signed_in_client(live, s.get_id()) for s in staff]
         db.session.remove()
 
     barrier = threading.Barrier(len(clients))
@@ -122,7 +73,7 @@ def test_two_referrers_at_once_make_one_referral(separate_app):
     # Both land on the same referral (the second is told it existed already).
     assert len({r.location for r in responses}) == 1
     assert responses[0].location.startswith("/referrals/")
-    with separate_app.app_context():
+    with live.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 1
         assert db.session.scalar(sa.select(sa.func.count(ReferralEvent.id))) == 1
         db.session.remove()

@@ -1,0 +1,67 @@
+"""Separate apps with real sessions, for tests whose transactions must run at the same time.
+
+The suite's ``db`` fixture binds every session to one rolled-back connection, so threads
+would share it. These helpers build an app of its own on a SQLite file in ``tmp_path``
+(or, with ``COOP_TEST_DATABASE_URL``, in a throw-away PostgreSQL schema), give it
+Flask-SQLAlchemy's own scoped session (one per app context), and drop what was made.
+"""
+
+import importlib.metadata
+import os
+import uuid
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask_login.utils import _create_identifier
+
+from coop import create_app
+from coop.extensions import db
+
+USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
+
+
+@contextmanager
+def separate_app(tmp_path, monkeypatch, label: str, engine_options: dict | None = None):
+    url = os.environ.get("COOP_TEST_DATABASE_URL")
+    options = dict(engine_options or {})
+    schema = None
+    if url:
+        schema = f"{label}_{uuid.uuid4().hex[:8]}"
+        options["connect_args"] = {"options": f"-csearch_path={schema}"}
+    else:
+        url = f"sqlite:///{tmp_path / f'{label}.sqlite'}"
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=options,
+        WTF_CSRF_ENABLED=False,
+    )
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+    with app.app_context():
+        if schema:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            if schema:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            else:
+                db.drop_all()
+            db.engine.dispose()
+
+
+def signed_in_client(app, user_token: str):
+    """A test client of ``app`` signed in as the user whose ``get_id()`` is given."""
+    client = app.test_client()
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
+    ):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session.update({"_user_id": user_token, "_fresh": True, "_id": identifier})
+    return client

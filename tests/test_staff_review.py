@@ -263,3 +263,13 @@ def test_a_referral_links_to_its_cohort_and_the_persons_other_referrals(staff, c
         f"/referrals?participant={pid}",
         f"/placements?participant={pid}",
     } <= links
+
+
+def test_a_team_without_captains_says_what_to_do_about_pods(staff, client):
+    cohort_id = db.session.scalar(
+        db.select(Cohort.id).where(Cohort.status == CohortStatus.PLANNED).order_by(Cohort.id)
+    )
+    page = client.get(f"/coaching/cohorts/{cohort_id}/team").text
+    assert "No captains on this team yet." in page
+    assert "Add captains to the team, then balance the pods" in page
+    assert '"Balance pods" places the people in no pod' not in page

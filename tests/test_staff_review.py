@@ -273,3 +273,11 @@ def test_a_team_without_captains_says_what_to_do_about_pods(staff, client):
     assert "No captains on this team yet." in page
     assert "Add captains to the team, then balance the pods" in page
     assert '"Balance pods" places the people in no pod' not in page
+
+
+def test_cohort_coverage_says_what_its_numbers_count(staff, client):
+    cohort = db.session.scalar(db.select(Cohort).where(Cohort.status == CohortStatus.ACTIVE))
+    cohort_id, days = cohort.id, cohort.checkin_overdue_days
+    page = client.get(f"/coaching/cohorts/{cohort_id}/coverage").text
+    assert re.search(r"\d+ of \d+ people", page)
+    assert f"no check-in for {days} days or more" in page

@@ -281,3 +281,10 @@ def test_cohort_coverage_says_what_its_numbers_count(staff, client):
     page = client.get(f"/coaching/cohorts/{cohort_id}/coverage").text
     assert re.search(r"\d+ of \d+ people", page)
     assert f"no check-in for {days} days or more" in page
+
+
+@pytest.mark.parametrize("url", ["/referrals/new", "/placements/new"])
+def test_people_pickers_name_the_cohorts_city(staff, client, url):
+    # "Data Analytics · April 2027" runs in New York and in Chicago.
+    page = client.get(url).text
+    assert re.search(r"<option value=\"\d+\">[^<]+ · [^<]+ \((New York|Chicago)\)</option>", page)

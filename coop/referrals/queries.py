@@ -244,7 +244,7 @@ def referable_enrollments(user) -> sa.Select:
         sa.select(Enrollment)
         .join(Enrollment.cohort)
         .join(Enrollment.user)
-        .options(joinedload(Enrollment.user), joinedload(Enrollment.cohort))
+        .options(joinedload(Enrollment.user), joinedload(Enrollment.cohort).joinedload(Cohort.city))
         .where(Enrollment.stage.in_(REFERABLE), User.active.is_(True))
         .order_by(User.name, User.id, Cohort.start_date.desc(), Enrollment.id.desc())
     )

@@ -605,11 +605,17 @@ def referrals():
     )
 
 
+def person_label(enrollment) -> str:
+    """A participant in a picker: cohort names repeat across cities, so the city too."""
+    cohort = enrollment.cohort
+    return f"{enrollment.user.name} · {cohort.name} ({cohort.city.name})"
+
+
 def _referral_form():
     people = queries.referable_people(current_user)
     form = ReferralForm()
     form.participant_id.choices = choices(
-        [("", "Choose…")] + [(uid, f"{e.user.name} · {e.cohort.name}") for uid, e in people.items()]
+        [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
     )
     board = db.session.scalars(
         queries.openings_list(current_user).order_by(Opening.title, Opening.id)
@@ -814,8 +820,7 @@ def new_placement():
     else:
         people = queries.referable_people(current_user)
         form.participant_id.choices = choices(
-            [("", "Choose…")]
-            + [(uid, f"{e.user.name} · {e.cohort.name}") for uid, e in people.items()]
+            [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
         )
     if request.method == "GET":
         if referral is not None:

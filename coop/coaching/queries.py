@@ -122,11 +122,9 @@ class CaptainCohort:
 
 def attendance_for(people: dict[int, list[int]]):
     """The sessions domain's attendance summaries (``{cohort_id: {participant_id:
-    summary}}``, two queries for every cohort together), or None while it is not there."""
-    try:
-        from coop.sessions.queries import attendance_summaries
-    except (ImportError, AttributeError):
-        return None
+    summary}}``, two queries for every cohort together)."""
+    from coop.sessions.queries import attendance_summaries  # sessions imports coaching
+
     people = {cohort_id: ids for cohort_id, ids in people.items() if ids}
     return attendance_summaries(people) if people else {}
 
@@ -219,12 +217,11 @@ def captain_home(user, today: date) -> tuple[list[CaptainCohort], list[CaptainCo
     for cohort_id, name, captain_name in roster:
         cohorts[cohort_id].roster.append((name, captain_name))
     summaries = attendance_for({e.cohort.id: [r.participant_id for r in e.pod] for e in current})
-    if summaries is not None:
-        for entry in current:
-            entry.attendance_available = True
-            summary = summaries.get(entry.cohort.id, {})
-            for r in entry.pod:
-                r.attendance = summary.get(r.participant_id)
+    for entry in current:
+        entry.attendance_available = True
+        summary = summaries.get(entry.cohort.id, {})
+        for r in entry.pod:
+            r.attendance = summary.get(r.participant_id)
     return current, past
 
 

@@ -1,8 +1,7 @@
 """Captains' pods and check-ins; staff teams, pods, coverage and lineage."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 from sqlalchemy.orm import contains_eager, joinedload
 
 from coop.auth.models import Role, User
@@ -60,15 +59,8 @@ def load_cohort(cohort_id: int) -> Cohort:
 
 
 def render_cohort_page(template: str, cohort: Cohort, active_tab: str, **context):
-    """A staff cohort tab, under the programs domain's cohort header when it exists."""
-    try:
-        current_app.jinja_env.get_template("programs/_cohort_header.html")
-        has_header = True
-    except TemplateNotFound:
-        has_header = False
-    return render_template(
-        template, cohort=cohort, active_tab=active_tab, has_cohort_header=has_header, **context
-    )
+    """A staff cohort tab, under the shared cohort header."""
+    return render_template(template, cohort=cohort, active_tab=active_tab, **context)
 
 
 # -- captains -----------------------------------------------------------------------------
@@ -700,7 +692,6 @@ def step_down(user_id):
         captains=captains,
         form=form,
         whole=True,
-        has_cohort_header=False,
     )
 
 

@@ -137,6 +137,13 @@ class Config:
     def PREFERRED_URL_SCHEME(self) -> str:
         return os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    #: How many reverse proxies (nginx, Caddy) stand in front of the app. Their
+    #: X-Forwarded-For/-Proto headers are trusted for that many hops, so per-address
+    #: limits (applications, reset requests) count visitors, not the proxy.
+    @property
+    def TRUSTED_PROXIES(self) -> int:
+        return env_int("TRUSTED_PROXIES", 0)
+
 
 class DevelopmentConfig(Config):
     DEBUG = True

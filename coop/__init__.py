@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, check_production
 from coop.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -50,6 +51,10 @@ def create_app(config="development", **overrides) -> Flask:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_blueprints(app)
     register_error_handlers(app)

@@ -34,3 +34,19 @@ def test_oversized_upload_gets_a_clear_413(client, login_as):
 def test_anonymous_visitors_see_an_apply_link(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'href="/apply"' in page
+
+
+def test_trusted_proxy_headers_give_the_visitor_address(monkeypatch):
+    from flask import request
+
+    from coop import create_app
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    proxied = create_app("testing")
+
+    @proxied.get("/_addr")
+    def addr():
+        return request.remote_addr
+
+    answer = proxied.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.get_data(as_text=True) == "203.0.113.9"

@@ -9,8 +9,6 @@ did not choose to share it.
 """
 
 import re
-from collections import Counter, deque
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,70 +19,21 @@ from coop.demo import seed
 from coop.enrollment.models import Enrollment
 from coop.extensions import db
 from coop.programs.models import Cohort
+from tests.crawl import crawl as crawl_site
+from tests.crawl import failures
 
 #: At most this many pages per crawl, and this many of one kind (ids collapsed), so the
 #: crawl sees every kind of page without reading all 32 sessions of a cohort.
 MAX_PAGES = 200
 PER_KIND = 4
-DOWNLOADS = (".csv", ".ics")
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def same_site_links(html: str) -> list[str]:
-    parser = Links()
-    parser.feed(html)
-    links = []
-    for href in parser.hrefs:
-        href = href.split("#", 1)[0]
-        if not href.startswith("/") or href.startswith("//"):
-            continue  # another site, a fragment, mailto:
-        if href.startswith("/static/") or urlsplit(href).path == "/logout":
-            continue
-        links.append(href)
-    return links
-
-
-def kind(url: str) -> str:
-    return re.sub(r"\d+", "N", url)
 
 
 def crawl(client, *starts: str) -> dict[str, str]:
     """Visit from ``starts``; returns the HTML of every page read, by URL. Fails on any
     response of 400 or more, naming the page that linked there."""
-    pages: dict[str, str] = {}
-    seen = set(starts)
-    queue = deque((start, "(start)") for start in starts)
-    kinds: Counter[str] = Counter()
-    while queue and len(pages) < MAX_PAGES:
-        url, source = queue.popleft()
-        if kinds[kind(url)] >= PER_KIND:
-            continue
-        kinds[kind(url)] += 1
-        response = client.get(url)
-        assert response.status_code < 400, f"{url} (linked from {source}): {response.status}"
-        if response.status_code in (301, 302, 303, 307, 308):
-            targets = [response.headers["Location"]]
-        elif urlsplit(url).path.endswith(DOWNLOADS):
-            continue  # fetched, not parsed
-        else:
-            pages[url] = html = response.get_data(as_text=True)
-            targets = same_site_links(html)
-        for target in targets:
-            if target.startswith("/") and target not in seen:
-                seen.add(target)
-                queue.append((target, url))
-    return pages
+    pages = crawl_site(client, *starts, max_pages=MAX_PAGES, per_kind=PER_KIND)
+    assert failures(pages) == {}
+    return {url: page.html for url, page in pages.items() if page.html}
 
 
 @pytest.fixture

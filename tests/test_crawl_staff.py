@@ -8,11 +8,6 @@ page a staff member can reach by clicking in a few seconds. For the New York sta
 checks that no page names a cohort of another city.
 """
 
-import re
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlsplit
-
 import pytest
 
 from coop.auth.models import User
@@ -20,74 +15,18 @@ from coop.coaching.models import AlumniCaptain, CaptainAssignment
 from coop.demo import seed
 from coop.extensions import db
 from coop.programs.models import City, Cohort
+from tests.crawl import crawl as crawl_site
+from tests.crawl import kind
 
 #: Pages fetched at most, and pages fetched per kind of URL.
 MAX_PAGES = 600
 PER_KIND = 6
-#: Downloads are fetched (they must answer) but not parsed for links.
-DOWNLOADS = (".csv", ".ics")
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def links(html: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
-    return parser.hrefs
-
-
-def kind(url: str) -> str:
-    """``/cohorts/8/roster?stage=enrolled&page=2`` -> ``/cohorts/#/roster?page&stage``."""
-    parts = urlsplit(url)
-    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
-    return re.sub(r"/\d+", "/#", parts.path) + ("?" + "&".join(keys) if keys else "")
-
-
-def same_site(href: str) -> bool:
-    return href.startswith("/") and not href.startswith("//")
 
 
 def crawl(client) -> dict[str, tuple[int, str]]:
     """Breadth-first from ``/``: {url: (status, html or '')} of every page fetched."""
-    seen: dict[str, tuple[int, str]] = {}
-    queued, per_kind = {"/"}, {}
-    queue = deque(["/"])
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.popleft()
-        k = kind(url)
-        if per_kind.get(k, 0) >= PER_KIND:
-            continue
-        per_kind[k] = per_kind.get(k, 0) + 1
-        response = client.get(url)
-        is_html = response.mimetype == "text/html" and not url.endswith(DOWNLOADS)
-        html = response.get_data(as_text=True) if is_html else ""
-        seen[url] = (response.status_code, html)
-        if response.status_code in (301, 302, 303, 307, 308):
-            hrefs = [response.location]
-        elif is_html and response.status_code < 300:
-            hrefs = links(html)
-        else:
-            continue
-        for href in hrefs:
-            href = href.split("#", 1)[0]
-            if not same_site(href) or href in queued:
-                continue
-            path = urlsplit(href).path
-            if path.startswith("/static/") or path == "/logout":
-                continue
-            queued.add(href)
-            queue.append(href)
-    return seen
+    pages = crawl_site(client, "/", max_pages=MAX_PAGES, per_kind=PER_KIND)
+    return {url: (page.status, page.html) for url, page in pages.items()}
 
 
 @pytest.fixture

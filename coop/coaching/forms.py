@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from coop.coaching.models import DEFAULT_MAX_PARTICIPANTS, Channel, Topic
-from coop.core.forms import MultiCheckboxField, choices
+from coop.core.forms import MultiCheckboxField, choices, optional_int
 
 
 class AppointForm(FlaskForm):
@@ -37,7 +37,9 @@ class ConfirmForm(FlaskForm):
 
 
 class AddCaptainForm(FlaskForm):
-    captain = SelectField("Captain", coerce=int, validators=[InputRequired()])
+    captain = SelectField(
+        "Captain", coerce=optional_int, validators=[DataRequired(message="Choose a captain.")]
+    )
     max_participants = IntegerField(
         "Most participants in their pod",
         default=DEFAULT_MAX_PARTICIPANTS,

@@ -290,10 +290,17 @@ def cohort_team(cohort_id):
     return _team_page(cohort)
 
 
+def _captain_choices(form, cohort) -> None:
+    """The free captains after a blank first option, so nobody is preselected (no options
+    at all when none is free: the page says so instead of showing the form)."""
+    free = queries.captain_choices(current_user, cohort)
+    form.captain.choices = choices([("", "Choose a captain…"), *free] if free else [])
+
+
 def _team_page(cohort, add_form=None, status=200):
     members, unassigned = queries.team(cohort)
     add_form = add_form or AddCaptainForm()
-    add_form.captain.choices = choices(queries.captain_choices(current_user, cohort))
+    _captain_choices(add_form, cohort)
     pod_choices = [(m.assignment.id, m.assignment.captain.name) for m in members]
     return (
         render_cohort_page(
@@ -316,7 +323,7 @@ def _team_page(cohort, add_form=None, status=200):
 def add_captain(cohort_id):
     cohort = load_cohort(cohort_id)
     form = AddCaptainForm()
-    form.captain.choices = choices(queries.captain_choices(current_user, cohort))
+    _captain_choices(form, cohort)
     if form.validate_on_submit():
         captain = db.session.get(User, form.captain.data)
         try:
@@ -543,8 +550,12 @@ def graduates():
         .order_by(Cohort.end_date.desc(), User.name, Enrollment.id)
     )
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(db.or_(db.func.lower(User.name).like(like), User.email.like(like)))
+        # Case-insensitive on both sides, with % and _ matched literally (SQLite and PostgreSQL).
+        stmt = stmt.where(
+            db.or_(
+                User.name.icontains(q, autoescape=True), User.email.icontains(q, autoescape=True)
+            )
+        )
     page = paginate(current_user.scope_to_cities(stmt, Cohort.city_id))
     return render_template("coaching/graduates.html", page=page, q=q, form=AppointForm())
 

@@ -116,6 +116,26 @@ def test_graduates_search(client, login_as, coach):
     assert a.email in page and b.email not in page
 
 
+def test_graduates_search_matches_email_in_any_case(client, login_as, coach):
+    login_as("staff")
+    a = coach.graduate(name="Ann Lee", email="Zora.Hurston@Example.org")
+    b = coach.graduate(name="Bo Lee")
+    db.session.commit()
+    page = client.get("/coaching/graduates?q=zora.hurston@example").get_data(as_text=True)
+    assert a.email in page and b.email not in page
+
+
+def test_graduates_search_takes_percent_and_underscore_literally(client, login_as, coach):
+    login_as("staff")
+    a = coach.graduate(name="Ann_Lee")
+    b = coach.graduate(name="AnnxLee")
+    db.session.commit()
+    page = client.get("/coaching/graduates?q=ann_lee").get_data(as_text=True)
+    assert a.email in page and b.email not in page
+    page = client.get("/coaching/graduates?q=%25").get_data(as_text=True)
+    assert a.email not in page and b.email not in page
+
+
 def test_record_an_alumnus_with_the_form(client, login_as, coach, factory):
     staff = login_as("staff")
     past = coach.past_cohort()

@@ -226,6 +226,31 @@ def test_add_a_captain_to_the_team(client, staff, coach, factory):
     assert "captain_assignment.create" in actions()
 
 
+def test_add_a_captain_form_preselects_nobody_and_asks_for_a_choice(client, staff, coach, factory):
+    cohort = factory.cohort()
+    coach.captain()
+    db.session.commit()
+    page = client.get(f"/coaching/cohorts/{cohort.id}/team").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="captain".*?</select>', page, re.S).group(0)
+    first = re.search(r"<option[^>]*>[^<]*</option>", select).group(0)
+    assert 'value=""' in first and "Choose a captain…" in first and "selected" in first
+    assert select.count("selected") == 1
+    r = client.post(
+        f"/coaching/cohorts/{cohort.id}/team", data={"captain": "", "max_participants": 6}
+    )
+    assert r.status_code == 422
+    assert "Choose a captain." in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(CaptainAssignment.id))) == 0
+
+
+def test_no_free_captain_shows_no_form(client, staff, factory):
+    cohort = factory.cohort()
+    db.session.commit()
+    page = client.get(f"/coaching/cohorts/{cohort.id}/team").get_data(as_text=True)
+    assert "No alumni captains are free to add." in page
+    assert 'name="captain"' not in page
+
+
 def test_a_captain_serves_several_cohorts(client, staff, coach, factory):
     captain = coach.captain()
     first, second = factory.cohort(), factory.cohort()

@@ -143,7 +143,7 @@ def _chosen(form, cities, tracks, sponsors):
 def new_cohort():
     cities = queries.visible_cities(current_user, include_archived=False)
     require(bool(cities))
-    tracks, sponsors = queries.all_tracks(), queries.sponsor_choices()
+    tracks, sponsors = queries.all_tracks(), queries.sponsor_choices(current_user)
     form = CohortForm()
     _cohort_form_choices(form, cities, tracks, sponsors)
     if request.method == "GET" and len(cities) == 1:
@@ -195,7 +195,7 @@ def edit_cohort(cohort_id):
     cities = queries.visible_cities(current_user, include_archived=False)
     if cohort.city not in cities:  # an archived city stays selectable for its own cohorts
         cities = sorted([*cities, cohort.city], key=lambda c: c.name)
-    tracks, sponsors = queries.all_tracks(), queries.sponsor_choices()
+    tracks, sponsors = queries.all_tracks(), queries.sponsor_choices(current_user)
     if cohort.sponsor is not None and cohort.sponsor not in sponsors:
         sponsors = [*sponsors, cohort.sponsor]
     form = CohortEditForm(obj=cohort)

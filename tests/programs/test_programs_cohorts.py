@@ -242,6 +242,43 @@ def test_meeting_time_help_names_the_city_zone(login_as, client, factory, cohort
     assert "(America/Chicago)." in page
 
 
+def test_city_staff_pick_sponsors_from_their_cities_or_without_a_city(
+    login_as, client, factory, cohort_data
+):
+    home, away, track = factory.city(), factory.city(), factory.track()
+    local = factory.partner(name="Home Bank", city_id=home.id)
+    national = factory.partner(name="Nationwide Fund")
+    foreign = factory.partner(name="Away Works", city_id=away.id)
+    login_as("city_staff", cities=[home])
+    form = client.get("/cohorts/new").get_data(as_text=True)
+    assert "Home Bank" in form and "Nationwide Fund" in form
+    assert "Away Works" not in form
+    response = client.post(
+        "/cohorts/new", data=cohort_data(home, track, sponsor_id=str(foreign.id))
+    )
+    assert response.status_code != 302
+    assert _cohort("Data Analytics · Fall 2027") is None
+    for ok in (local, national):
+        data = cohort_data(home, track, name=f"With {ok.name}", sponsor_id=str(ok.id))
+        assert client.post("/cohorts/new", data=data).status_code == 302
+        assert _cohort(f"With {ok.name}").sponsor_id == ok.id
+    # A cohort keeps its current sponsor in the list when edited, even from another city.
+    cohort = factory.cohort(city=home, track=track, sponsor=foreign)
+    db.session.commit()
+    page = client.get(f"/cohorts/{cohort.id}/edit").get_data(as_text=True)
+    assert "Away Works" in page
+
+
+def test_org_wide_staff_pick_sponsors_of_every_city(login_as, client, factory):
+    home, away = factory.city(), factory.city()
+    factory.partner(name="Home Bank", city_id=home.id)
+    factory.partner(name="Away Works", city_id=away.id)
+    factory.partner(name="Nationwide Fund")
+    login_as("staff")
+    form = client.get("/cohorts/new").get_data(as_text=True)
+    assert "Home Bank" in form and "Away Works" in form and "Nationwide Fund" in form
+
+
 # -- edit ----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """Forms for partners, outreach, openings, referrals, placements and follow-ups."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,7 +27,7 @@ from wtforms.validators import (
 
 from coop.core.forms import choices, optional_int, strip
 from coop.programs.models import PartnerKind
-from coop.referrals.models import EmploymentStatus
+from coop.referrals.models import EmploymentStatus, today
 
 
 def https_only(form, field):
@@ -156,6 +158,15 @@ class StageForm(FlaskForm):
     submit = SubmitField("Update stage")
 
 
+def latest_start_date() -> date:
+    """The furthest start date a job may have: 12 months from today (28 Feb for 29 Feb)."""
+    on = today()
+    try:
+        return on.replace(year=on.year + 1)
+    except ValueError:
+        return on.replace(year=on.year + 1, day=28)
+
+
 class PlacementForm(FlaskForm):
     participant_id = SelectField("Participant", coerce=optional_int, validators=[InputRequired()])
     partner_id = SelectField("Employer (a partner)", coerce=optional_int, validators=[Optional()])
@@ -202,6 +213,13 @@ class PlacementForm(FlaskForm):
             )
             return False
         return ok
+
+    def validate_start_date(self, field):
+        if field.data and field.data > latest_start_date():
+            raise ValidationError(
+                "The start date cannot be more than 12 months from today. "
+                "Record the job once it is less than a year away."
+            )
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

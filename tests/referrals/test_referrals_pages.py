@@ -9,6 +9,7 @@ from coop.db import utcnow
 from coop.extensions import db
 from coop.programs.models import Partner, PartnerKind
 from coop.referrals import services
+from coop.referrals.forms import latest_start_date
 from coop.referrals.models import (
     EmploymentStatus,
     FollowUp,
@@ -376,6 +377,26 @@ def test_placement_form_checks_its_fields(client, login_as, world):
     response = client.post("/me/jobs/new", data={**JOB, "employer_name": ""})
     assert b"Choose a partner employer or type the employer" in response.data
     assert db.session.scalar(db.select(db.func.count(Placement.id))) == 0
+
+
+@pytest.mark.parametrize("as_staff", [False, True])
+def test_a_job_cannot_start_more_than_12_months_ahead(client, login_as, world, as_staff):
+    if as_staff:
+        login_as("staff")
+        url, extra = "/placements/new", {"participant_id": world.outsider.id}
+    else:
+        login_as(world.pat)
+        url, extra = "/me/jobs/new", {}
+    limit = latest_start_date()
+    too_far = limit + timedelta(days=1)
+    for start in (limit + timedelta(days=3 * 365), too_far):  # years ahead, or a day too far
+        response = client.post(url, data={**JOB, **extra, "start_date": start.isoformat()})
+        assert response.status_code != 302
+        assert b"The start date cannot be more than 12 months from today." in response.data
+    assert db.session.scalar(db.select(db.func.count(Placement.id))) == 0
+    response = client.post(url, data={**JOB, **extra, "start_date": limit.isoformat()})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(Placement.start_date)) == limit
 
 
 def test_staff_record_a_job_for_a_participant(client, login_as, world):

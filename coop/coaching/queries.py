@@ -28,6 +28,16 @@ IN_COHORT = (Stage.ENROLLED, Stage.GRADUATED)
 #: Cohorts whose teams and pods may still change.
 OPEN_STATUSES = (CohortStatus.PLANNED, CohortStatus.RECRUITING, CohortStatus.ACTIVE)
 
+#: Join conditions: an enrollment's pod membership, and that pod's current captain.
+POD_OF_ENROLLMENT = sa.and_(
+    PodMembership.cohort_id == Enrollment.cohort_id,
+    PodMembership.participant_id == Enrollment.user_id,
+)
+CURRENT_ASSIGNMENT_OF_POD = sa.and_(
+    CaptainAssignment.id == PodMembership.assignment_id,
+    CaptainAssignment.ended_at.is_(None),
+)
+
 
 def is_overdue(last_on: date | None, cohort: Cohort, today: date) -> bool:
     """No check-in for the cohort's ``checkin_overdue_days``: counted from the last
@@ -195,20 +205,8 @@ def captain_home(user, today: date) -> tuple[list[CaptainCohort], list[CaptainCo
     roster = db.session.execute(
         db.select(Enrollment.cohort_id, User.name, captain.name)
         .join(User, User.id == Enrollment.user_id)
-        .outerjoin(
-            PodMembership,
-            sa.and_(
-                PodMembership.cohort_id == Enrollment.cohort_id,
-                PodMembership.participant_id == Enrollment.user_id,
-            ),
-        )
-        .outerjoin(
-            CaptainAssignment,
-            sa.and_(
-                CaptainAssignment.id == PodMembership.assignment_id,
-                CaptainAssignment.ended_at.is_(None),
-            ),
-        )
+        .outerjoin(PodMembership, POD_OF_ENROLLMENT)
+        .outerjoin(CaptainAssignment, CURRENT_ASSIGNMENT_OF_POD)
         .outerjoin(captain, captain.id == CaptainAssignment.captain_id)
         .where(Enrollment.cohort_id.in_([c.cohort.id for c in current]))
         .where(Enrollment.stage.in_(IN_COHORT))
@@ -259,20 +257,8 @@ def team(cohort: Cohort) -> tuple[list[TeamMember], list]:
         db.select(User.id, User.name, User.email, CaptainAssignment.id)
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
-        .outerjoin(
-            PodMembership,
-            sa.and_(
-                PodMembership.cohort_id == Enrollment.cohort_id,
-                PodMembership.participant_id == Enrollment.user_id,
-            ),
-        )
-        .outerjoin(
-            CaptainAssignment,
-            sa.and_(
-                CaptainAssignment.id == PodMembership.assignment_id,
-                CaptainAssignment.ended_at.is_(None),
-            ),
-        )
+        .outerjoin(PodMembership, POD_OF_ENROLLMENT)
+        .outerjoin(CaptainAssignment, CURRENT_ASSIGNMENT_OF_POD)
         .where(Enrollment.cohort_id == cohort.id, Enrollment.stage.in_(IN_COHORT))
         .order_by(User.name, User.id)
     ).all()
@@ -404,20 +390,8 @@ def coverage(cohorts: list[Cohort], today: date):
             sa.func.row_number().over(**per_cohort, order_by=User.id).label("nth"),
         )
         .join(User, User.id == Enrollment.user_id)
-        .outerjoin(
-            PodMembership,
-            sa.and_(
-                PodMembership.cohort_id == Enrollment.cohort_id,
-                PodMembership.participant_id == Enrollment.user_id,
-            ),
-        )
-        .outerjoin(
-            CaptainAssignment,
-            sa.and_(
-                CaptainAssignment.id == PodMembership.assignment_id,
-                CaptainAssignment.ended_at.is_(None),
-            ),
-        )
+        .outerjoin(PodMembership, POD_OF_ENROLLMENT)
+        .outerjoin(CaptainAssignment, CURRENT_ASSIGNMENT_OF_POD)
         .outerjoin(captain, captain.id == CaptainAssignment.captain_id)
         .outerjoin(
             stats,

@@ -26,7 +26,13 @@ from coop.coaching.models import (
     ReminderLog,
     Topic,
 )
-from coop.coaching.queries import IN_COHORT, OPEN_STATUSES, Reminder, can_coach
+from coop.coaching.queries import (
+    IN_COHORT,
+    OPEN_STATUSES,
+    POD_OF_ENROLLMENT,
+    Reminder,
+    can_coach,
+)
 from coop.core.audit import changed_fields, record
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
@@ -299,13 +305,7 @@ def pod_state(cohort_id: int) -> PodState:
     }
     people = db.session.execute(
         db.select(Enrollment.user_id, PodMembership)
-        .outerjoin(
-            PodMembership,
-            sa.and_(
-                PodMembership.cohort_id == Enrollment.cohort_id,
-                PodMembership.participant_id == Enrollment.user_id,
-            ),
-        )
+        .outerjoin(PodMembership, POD_OF_ENROLLMENT)
         .where(Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(IN_COHORT))
     ).all()
     members: dict[int, list[int]] = {key: [] for key in current}

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from coop.auth.models import Role
-from coop.core import nav
+from coop.core import nav, once
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
@@ -17,11 +17,16 @@ from coop.referrals import queries, services
 from coop.referrals.forms import (
     ContactForm,
     FollowUpForm,
+    NewContactForm,
+    NewOpeningForm,
+    NewOutreachForm,
+    NewPartnerForm,
+    NewPlacementForm,
+    NewReferralForm,
     OpeningForm,
     OutreachForm,
     PartnerForm,
     PlacementForm,
-    ReferralForm,
     StageForm,
     choices,
 )
@@ -179,17 +184,22 @@ def _partner_city_ok(form) -> bool:
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one partner
 def new_partner():
-    form = _partner_form(PartnerForm())
+    form = _partner_form(NewPartnerForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if form.validate_on_submit() and _partner_city_ok(form):
         try:
             partner = services.create_partner(current_user, **_partner_values(form))
         except ReferralError as exc:
             _fail(form, exc, form.name)
         else:
+            url = url_for("referrals.partner", partner_id=partner.id)
+            once.remember(form, url, partner.id)
             db.session.commit()
             flash(f"{partner.name} is added.", "success")
-            return redirect(url_for("referrals.partner", partner_id=partner.id))
+            return redirect(url)
     return render_template(
         "referrals/form.html", form=form, title="New partner", cancel=url_for("referrals.partners")
     )
@@ -262,15 +272,20 @@ def edit_partner(partner_id):
 
 @bp.route("/partners/<int:partner_id>/contacts/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one contact
 def new_contact(partner_id):
     partner = load_partner(partner_id)
-    form = ContactForm()
+    form = NewContactForm()
     del form.archived
+    if (done := once.already_saved(form)) is not None:
+        return done
     if form.validate_on_submit():
-        services.save_contact(None, partner, current_user, **_contact_values(form))
+        contact = services.save_contact(None, partner, current_user, **_contact_values(form))
+        url = url_for("referrals.partner", partner_id=partner.id)
+        once.remember(form, url, contact.id)
         db.session.commit()
         flash("The contact is added.", "success")
-        return redirect(url_for("referrals.partner", partner_id=partner.id))
+        return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -351,20 +366,25 @@ def _outreach_values(form) -> dict:
 
 @bp.route("/outreach/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click logs it once
 def new_outreach():
-    form = _outreach_form(OutreachForm())
+    form = _outreach_form(NewOutreachForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
         form.occurred_on.data = today()
     if form.validate_on_submit():
         try:
-            services.log_outreach(current_user, **_outreach_values(form))
+            outreach = services.log_outreach(current_user, **_outreach_values(form))
         except ReferralError as exc:
             _fail(form, exc, form.follow_up_on)
         else:
+            url = url_for("referrals.outreach_list")
+            once.remember(form, url, outreach.id)
             db.session.commit()
             flash("The outreach is logged.", "success")
-            return redirect(url_for("referrals.outreach_list"))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -493,8 +513,11 @@ def _opening_values(form) -> dict:
 
 @bp.route("/openings/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click posts it once
 def new_opening():
-    form = _opening_form(OpeningForm())
+    form = _opening_form(NewOpeningForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
     if form.validate_on_submit():
@@ -506,9 +529,11 @@ def new_opening():
             except ReferralError as exc:
                 _fail(form, exc, form.url)
             else:
+                url = url_for("referrals.opening", opening_id=opening.id)
+                once.remember(form, url, opening.id)
                 db.session.commit()
                 flash("The opening is on the board.", "success")
-                return redirect(url_for("referrals.opening", opening_id=opening.id))
+                return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -613,7 +638,7 @@ def person_label(enrollment) -> str:
 
 def _referral_form():
     people = queries.referable_people(current_user)
-    form = ReferralForm()
+    form = NewReferralForm()
     form.participant_id.choices = choices(
         [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
     )
@@ -631,10 +656,14 @@ def _referral_form():
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
-@retried()  # two people referring the same person at once: SQLite locks out the second
+# Two people referring the same person at once: SQLite locks out the second; a double
+# click: the second finds (or runs into) the first's token.
+@retried(also=(once.AlreadySaved,))
 def new_referral():
     require(queries.can_refer(current_user))
     form, people, board = _referral_form()
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.participant_id.data = arg_int("participant")
         form.opening_id.data = arg_int("opening")
@@ -656,6 +685,11 @@ def new_referral():
         else:
             name, referral_id = enrollment.user.name, referral.id
             visible = created or queries.load_referral(current_user, referral_id) is not None
+            if visible:
+                url = url_for("referrals.referral", referral_id=referral_id)
+            else:
+                url = url_for("referrals.opening", opening_id=opening.id)
+            once.remember(form, url, referral_id if created else None)
             db.session.commit()
             if created:
                 flash(f"{name} is referred.", "success")
@@ -668,8 +702,7 @@ def new_referral():
                 # Someone else's referral: one per person and opening, and it is not ours
                 # to show.
                 flash(f"{name} was referred to this opening already by someone else.", "info")
-                return redirect(url_for("referrals.opening", opening_id=opening.id))
-            return redirect(url_for("referrals.referral", referral_id=referral_id))
+            return redirect(url)
     if current_user.is_participant:
         cancel = url_for("referrals.mine")
     else:
@@ -801,13 +834,16 @@ def _employer_choices(staff: bool) -> dict:
 
 @bp.route("/placements/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click records one job
 def new_placement():
     referral = None
     referral_id = arg_int("referral")
     if referral_id:
         referral = load_referral(referral_id)
     partners = _employer_choices(staff=True)
-    form = PlacementForm()
+    form = NewPlacementForm()
+    if (done := once.already_saved(form)) is not None:
+        return done
     form.partner_id.choices = choices([("", "— not a partner —")] + list(partners.items()))
     if referral is not None:
         people = {referral.participant_id: None}
@@ -846,11 +882,14 @@ def new_placement():
         except ReferralError as exc:
             _fail(form, exc)
         else:
+            if referral is not None:
+                url = url_for("referrals.referral", referral_id=referral.id)
+            else:
+                url = url_for("referrals.placements", participant=placement.participant_id)
+            once.remember(form, url, placement.id)
             db.session.commit()
             flash("The job is recorded.", "success")
-            if referral is not None:
-                return redirect(url_for("referrals.referral", referral_id=referral.id))
-            return redirect(url_for("referrals.placements", participant=placement.participant_id))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -945,15 +984,18 @@ def mine():
 
 @bp.route("/me/jobs/new", methods=["GET", "POST"])
 @roles_required(PARTICIPANT)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click reports one job
 def report_job():
     partners = _employer_choices(staff=False)
-    form = PlacementForm.for_participant()
+    form = NewPlacementForm.for_participant()
     del form.participant_id
+    if (done := once.already_saved(form)) is not None:
+        return done
     form.partner_id.choices = choices([("", "— not listed —")] + list(partners.items()))
     if form.validate_on_submit():
         enrollment = queries.latest_enrollment(current_user.id)
         try:
-            services.record_placement(
+            placement = services.record_placement(
                 current_user,
                 current_user.id,
                 cohort_id=enrollment.cohort_id if enrollment else None,
@@ -962,9 +1004,11 @@ def report_job():
         except ReferralError as exc:
             _fail(form, exc)
         else:
+            url = url_for("referrals.mine")
+            once.remember(form, url, placement.id)
             db.session.commit()
             flash("Thanks! Your job is recorded; staff will verify it.", "success")
-            return redirect(url_for("referrals.mine"))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,

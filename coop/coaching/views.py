@@ -125,13 +125,16 @@ def log_checkin(cohort_id, participant_id):
         form.held_on.data = services.latest_allowed_day(cohort, current_user)
         form.channel.data = "video"
     if form.validate_on_submit():
+        back = url_for("coaching.history", cohort_id=cohort.id, participant_id=participant.id)
         try:
-            checkin = services.log_checkin(cohort, participant.id, current_user, **form.values())
+            with once.saving(form) as saving:
+                checkin = services.log_checkin(
+                    cohort, participant.id, current_user, **form.values()
+                )
+                saving.done(back, checkin.id)
         except services.CoachingError as exc:
             form.held_on.errors.append(str(exc))
         else:
-            back = url_for("coaching.history", cohort_id=cohort.id, participant_id=participant.id)
-            once.remember(form, back, checkin.id)
             db.session.commit()
             flash(f"Check-in with {participant.name} saved.", "success")
             return redirect(back)

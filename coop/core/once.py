@@ -1,8 +1,8 @@
 """One record per submitted form, however often it is sent.
 
 A double click or a retried request sends the same create form twice. Each create form
-renders a hidden, random one-time token (``SubmissionTokenField``); the view records it
-(``remember``) in the same transaction as the record the submission made. A second
+renders a hidden, random one-time token (``SubmissionTokenField``); the view saves it
+(``saving``) in the same transaction as the record the submission made. A second
 submission with the same token either finds that row (it came later: ``already_saved``)
 or runs into its unique constraint (both at once: ``AlreadySaved``, which
 ``coop.core.retry.retried`` answers by rolling back and running the view again, which
@@ -13,13 +13,14 @@ The view's pattern::
 
     @retried(also=(once.AlreadySaved,), write_lock=True)
     def new_thing():
-        form = ThingForm()
+        form = NewThingForm()
         if (done := once.already_saved(form)) is not None:
             return done
         if form.validate_on_submit():
-            thing = services.create_thing(...)
-            url = url_for("things.thing", thing_id=thing.id)
-            once.remember(form, url, thing.id)
+            with once.saving(form) as saving:
+                thing = services.create_thing(...)
+                url = url_for("things.thing", thing_id=thing.id)
+                saving.done(url, thing.id)
             db.session.commit()
             return redirect(url)
 
@@ -30,6 +31,7 @@ older than ``KEEP`` are deleted when they save their next form.
 
 import re
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -118,25 +120,53 @@ def already_saved(form):
     return redirect(url)
 
 
-def remember(form, url: str, record_id: int | None = None) -> None:
-    """Record, in the current transaction, that this submission saved ``record_id`` and
-    sends the user to ``url``. Raises ``AlreadySaved`` when a concurrent submission with
-    the same token got there first. Does nothing for a submission without a token."""
+class Saving:
+    """What ``saving`` yields: tell it where the saved record is."""
+
+    def __init__(self, row: FormSubmission | None):
+        self.row = row
+
+    def done(self, url: str, record_id: int | None = None) -> None:
+        """The submission saved ``record_id``; a repeat is sent to ``url``."""
+        if self.row is not None:
+            self.row.url, self.row.record_id = url, record_id
+
+
+@contextmanager
+def saving(form):
+    """Claim this submission's token, then save the record, in one transaction.
+
+    The token is claimed first, so a concurrent repeat waits on it (PostgreSQL) or is
+    refused by it, and never reaches the record's own rules or unique constraints:
+    ``AlreadySaved`` is raised when it is taken. The body saves the record and calls
+    ``done(url, record_id)``; when it raises (a rule refused the record) the claim is
+    undone with it and the exception goes on. Without a token it only runs the body.
+    """
     token = _token(form)
     if token is None:
+        yield Saving(None)
         return
-    db.session.flush()  # what the service made: its own errors are not ours
     db.session.execute(
         sa.delete(FormSubmission).where(
             FormSubmission.user_id == current_user.id,
             FormSubmission.created_at < utcnow() - KEEP,
         )
     )
-    row = FormSubmission(
-        user_id=current_user.id, form=_form_name(), token=token, record_id=record_id, url=url
-    )
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    row = FormSubmission(user_id=current_user.id, form=_form_name(), token=token, url="")
     try:
-        with db.session.begin_nested():
-            db.session.add(row)
+        db.session.add(row)
+        db.session.flush()
     except IntegrityError:
+        savepoint.rollback()
         raise AlreadySaved(token) from None
+    try:
+        yield Saving(row)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if not row.url:
+        savepoint.rollback()
+        raise RuntimeError("once.saving: the view did not say where the record is")
+    savepoint.commit()

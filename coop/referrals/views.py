@@ -191,12 +191,13 @@ def new_partner():
         return done
     if form.validate_on_submit() and _partner_city_ok(form):
         try:
-            partner = services.create_partner(current_user, **_partner_values(form))
+            with once.saving(form) as saving:
+                partner = services.create_partner(current_user, **_partner_values(form))
+                url = url_for("referrals.partner", partner_id=partner.id)
+                saving.done(url, partner.id)
         except ReferralError as exc:
             _fail(form, exc, form.name)
         else:
-            url = url_for("referrals.partner", partner_id=partner.id)
-            once.remember(form, url, partner.id)
             db.session.commit()
             flash(f"{partner.name} is added.", "success")
             return redirect(url)
@@ -280,9 +281,10 @@ def new_contact(partner_id):
     if (done := once.already_saved(form)) is not None:
         return done
     if form.validate_on_submit():
-        contact = services.save_contact(None, partner, current_user, **_contact_values(form))
         url = url_for("referrals.partner", partner_id=partner.id)
-        once.remember(form, url, contact.id)
+        with once.saving(form) as saving:
+            contact = services.save_contact(None, partner, current_user, **_contact_values(form))
+            saving.done(url, contact.id)
         db.session.commit()
         flash("The contact is added.", "success")
         return redirect(url)
@@ -375,13 +377,14 @@ def new_outreach():
         form.partner_id.data = arg_int("partner")
         form.occurred_on.data = today()
     if form.validate_on_submit():
+        url = url_for("referrals.outreach_list")
         try:
-            outreach = services.log_outreach(current_user, **_outreach_values(form))
+            with once.saving(form) as saving:
+                outreach = services.log_outreach(current_user, **_outreach_values(form))
+                saving.done(url, outreach.id)
         except ReferralError as exc:
             _fail(form, exc, form.follow_up_on)
         else:
-            url = url_for("referrals.outreach_list")
-            once.remember(form, url, outreach.id)
             db.session.commit()
             flash("The outreach is logged.", "success")
             return redirect(url)
@@ -525,12 +528,13 @@ def new_opening():
             form.closes_on.errors.append("The closing date has passed already.")
         else:
             try:
-                opening = services.post_opening(current_user, **_opening_values(form))
+                with once.saving(form) as saving:
+                    opening = services.post_opening(current_user, **_opening_values(form))
+                    url = url_for("referrals.opening", opening_id=opening.id)
+                    saving.done(url, opening.id)
             except ReferralError as exc:
                 _fail(form, exc, form.url)
             else:
-                url = url_for("referrals.opening", opening_id=opening.id)
-                once.remember(form, url, opening.id)
                 db.session.commit()
                 flash("The opening is on the board.", "success")
                 return redirect(url)
@@ -673,23 +677,24 @@ def new_referral():
         partner = db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None
         require(enrollment is not None)
         try:
-            referral, created = services.refer(
-                current_user,
-                enrollment,
-                opening=opening,
-                partner=partner,
-                note=(form.note.data or "").strip() or None,
-            )
+            with once.saving(form) as saving:
+                referral, created = services.refer(
+                    current_user,
+                    enrollment,
+                    opening=opening,
+                    partner=partner,
+                    note=(form.note.data or "").strip() or None,
+                )
+                name, referral_id = enrollment.user.name, referral.id
+                visible = created or queries.load_referral(current_user, referral_id) is not None
+                if visible:
+                    url = url_for("referrals.referral", referral_id=referral_id)
+                else:
+                    url = url_for("referrals.opening", opening_id=opening.id)
+                saving.done(url, referral_id if created else None)
         except ReferralError as exc:
             _fail(form, exc, form.participant_id)
         else:
-            name, referral_id = enrollment.user.name, referral.id
-            visible = created or queries.load_referral(current_user, referral_id) is not None
-            if visible:
-                url = url_for("referrals.referral", referral_id=referral_id)
-            else:
-                url = url_for("referrals.opening", opening_id=opening.id)
-            once.remember(form, url, referral_id if created else None)
             db.session.commit()
             if created:
                 flash(f"{name} is referred.", "success")
@@ -871,22 +876,23 @@ def new_placement():
         cohort_id = None
         if referral is None:
             cohort_id = people[participant_id].cohort_id
+        if referral is not None:
+            url = url_for("referrals.referral", referral_id=referral.id)
+        else:
+            url = url_for("referrals.placements", participant=participant_id)
         try:
-            placement = services.record_placement(
-                current_user,
-                participant_id,
-                referral=referral,
-                cohort_id=cohort_id,
-                **_placement_values(form, partners),
-            )
+            with once.saving(form) as saving:
+                placement = services.record_placement(
+                    current_user,
+                    participant_id,
+                    referral=referral,
+                    cohort_id=cohort_id,
+                    **_placement_values(form, partners),
+                )
+                saving.done(url, placement.id)
         except ReferralError as exc:
             _fail(form, exc)
         else:
-            if referral is not None:
-                url = url_for("referrals.referral", referral_id=referral.id)
-            else:
-                url = url_for("referrals.placements", participant=placement.participant_id)
-            once.remember(form, url, placement.id)
             db.session.commit()
             flash("The job is recorded.", "success")
             return redirect(url)
@@ -994,18 +1000,19 @@ def report_job():
     form.partner_id.choices = choices([("", "— not listed —")] + list(partners.items()))
     if form.validate_on_submit():
         enrollment = queries.latest_enrollment(current_user.id)
+        url = url_for("referrals.mine")
         try:
-            placement = services.record_placement(
-                current_user,
-                current_user.id,
-                cohort_id=enrollment.cohort_id if enrollment else None,
-                **_placement_values(form, partners),
-            )
+            with once.saving(form) as saving:
+                placement = services.record_placement(
+                    current_user,
+                    current_user.id,
+                    cohort_id=enrollment.cohort_id if enrollment else None,
+                    **_placement_values(form, partners),
+                )
+                saving.done(url, placement.id)
         except ReferralError as exc:
             _fail(form, exc)
         else:
-            url = url_for("referrals.mine")
-            once.remember(form, url, placement.id)
             db.session.commit()
             flash("Thanks! Your job is recorded; staff will verify it.", "success")
             return redirect(url)

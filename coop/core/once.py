@@ -160,7 +160,7 @@ def saving(form):
         db.session.flush()
     except IntegrityError:
         savepoint.rollback()
-        raise AlreadySaved(token) from None
+        raise AlreadySaved("a concurrent submission saved it first") from None
     try:
         yield Saving(row)
     except BaseException:

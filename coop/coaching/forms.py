@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from coop.coaching.models import DEFAULT_MAX_PARTICIPANTS, Channel, Topic
 from coop.core.forms import MultiCheckboxField, choices, optional_int
+from coop.core.once import SubmissionTokenField
 
 
 class AppointForm(FlaskForm):
@@ -118,3 +119,9 @@ class CheckInForm(FlaskForm):
 class ResolveForm(FlaskForm):
     note = TextAreaField("How it was resolved", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Resolve")
+
+
+class NewCheckInForm(CheckInForm):
+    """Logging a check-in: a double click saves one (see ``coop.core.once``)."""
+
+    submission_token = SubmissionTokenField()

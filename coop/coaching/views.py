@@ -16,14 +16,16 @@ from coop.coaching.forms import (
     ConfirmForm,
     ImportAlumnusForm,
     MoveForm,
+    NewCheckInForm,
     OverdueDaysForm,
     ResolveForm,
     choices,
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
-from coop.core import nav
+from coop.core import nav, once
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
+from coop.core.retry import retried
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -109,27 +111,33 @@ def history(cohort_id, participant_id):
     methods=["GET", "POST"],
 )
 @captain_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click saves one check-in
 def log_checkin(cohort_id, participant_id):
     cohort = db.first_or_404(
         db.select(Cohort).options(joinedload(Cohort.city)).where(Cohort.id == cohort_id)
     )
     participant = db.get_or_404(User, participant_id)
     require(queries.can_coach(current_user, cohort.id, participant.id))
-    form = CheckInForm()
+    form = NewCheckInForm()
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.held_on.data = services.latest_allowed_day(cohort, current_user)
         form.channel.data = "video"
     if form.validate_on_submit():
+        back = url_for("coaching.history", cohort_id=cohort.id, participant_id=participant.id)
         try:
-            services.log_checkin(cohort, participant.id, current_user, **form.values())
+            with once.saving(form) as saving:
+                checkin = services.log_checkin(
+                    cohort, participant.id, current_user, **form.values()
+                )
+                saving.done(back, checkin.id)
         except services.CoachingError as exc:
             form.held_on.errors.append(str(exc))
         else:
             db.session.commit()
             flash(f"Check-in with {participant.name} saved.", "success")
-            return redirect(
-                url_for("coaching.history", cohort_id=cohort.id, participant_id=participant.id)
-            )
+            return redirect(back)
     return render_template(
         "coaching/checkin_form.html",
         form=form,

@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 
 from coop.core.forms import choices, optional_int, strip
+from coop.core.once import SubmissionTokenField
 from coop.programs.models import PartnerKind
 from coop.referrals.models import EmploymentStatus, today
 
@@ -234,3 +235,32 @@ class FollowUpForm(FlaskForm):
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record and close")
+
+
+# -- create forms: a double click or a retried request saves one record (coop.core.once) ---
+
+
+class NewPartnerForm(PartnerForm):
+    submission_token = SubmissionTokenField()
+
+
+class NewContactForm(ContactForm):
+    submission_token = SubmissionTokenField()
+
+
+class NewOutreachForm(OutreachForm):
+    submission_token = SubmissionTokenField()
+
+
+class NewOpeningForm(OpeningForm):
+    submission_token = SubmissionTokenField()
+
+
+class NewReferralForm(ReferralForm):
+    submission_token = SubmissionTokenField()
+
+
+class NewPlacementForm(PlacementForm):
+    """Recording a job (staff) or reporting one's own (``for_participant``)."""
+
+    submission_token = SubmissionTokenField()

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from coop.auth.models import Role
-from coop.core import nav
+from coop.core import nav, once
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
@@ -17,11 +17,16 @@ from coop.referrals import queries, services
 from coop.referrals.forms import (
     ContactForm,
     FollowUpForm,
+    NewContactForm,
+    NewOpeningForm,
+    NewOutreachForm,
+    NewPartnerForm,
+    NewPlacementForm,
+    NewReferralForm,
     OpeningForm,
     OutreachForm,
     PartnerForm,
     PlacementForm,
-    ReferralForm,
     StageForm,
     choices,
 )
@@ -179,17 +184,23 @@ def _partner_city_ok(form) -> bool:
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one partner
 def new_partner():
-    form = _partner_form(PartnerForm())
+    form = _partner_form(NewPartnerForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if form.validate_on_submit() and _partner_city_ok(form):
         try:
-            partner = services.create_partner(current_user, **_partner_values(form))
+            with once.saving(form) as saving:
+                partner = services.create_partner(current_user, **_partner_values(form))
+                url = url_for("referrals.partner", partner_id=partner.id)
+                saving.done(url, partner.id)
         except ReferralError as exc:
             _fail(form, exc, form.name)
         else:
             db.session.commit()
             flash(f"{partner.name} is added.", "success")
-            return redirect(url_for("referrals.partner", partner_id=partner.id))
+            return redirect(url)
     return render_template(
         "referrals/form.html", form=form, title="New partner", cancel=url_for("referrals.partners")
     )
@@ -262,15 +273,21 @@ def edit_partner(partner_id):
 
 @bp.route("/partners/<int:partner_id>/contacts/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one contact
 def new_contact(partner_id):
     partner = load_partner(partner_id)
-    form = ContactForm()
+    form = NewContactForm()
     del form.archived
+    if (done := once.already_saved(form)) is not None:
+        return done
     if form.validate_on_submit():
-        services.save_contact(None, partner, current_user, **_contact_values(form))
+        url = url_for("referrals.partner", partner_id=partner.id)
+        with once.saving(form) as saving:
+            contact = services.save_contact(None, partner, current_user, **_contact_values(form))
+            saving.done(url, contact.id)
         db.session.commit()
         flash("The contact is added.", "success")
-        return redirect(url_for("referrals.partner", partner_id=partner.id))
+        return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -351,20 +368,26 @@ def _outreach_values(form) -> dict:
 
 @bp.route("/outreach/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click logs it once
 def new_outreach():
-    form = _outreach_form(OutreachForm())
+    form = _outreach_form(NewOutreachForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
         form.occurred_on.data = today()
     if form.validate_on_submit():
+        url = url_for("referrals.outreach_list")
         try:
-            services.log_outreach(current_user, **_outreach_values(form))
+            with once.saving(form) as saving:
+                outreach = services.log_outreach(current_user, **_outreach_values(form))
+                saving.done(url, outreach.id)
         except ReferralError as exc:
             _fail(form, exc, form.follow_up_on)
         else:
             db.session.commit()
             flash("The outreach is logged.", "success")
-            return redirect(url_for("referrals.outreach_list"))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -493,8 +516,11 @@ def _opening_values(form) -> dict:
 
 @bp.route("/openings/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click posts it once
 def new_opening():
-    form = _opening_form(OpeningForm())
+    form = _opening_form(NewOpeningForm())
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
     if form.validate_on_submit():
@@ -502,13 +528,16 @@ def new_opening():
             form.closes_on.errors.append("The closing date has passed already.")
         else:
             try:
-                opening = services.post_opening(current_user, **_opening_values(form))
+                with once.saving(form) as saving:
+                    opening = services.post_opening(current_user, **_opening_values(form))
+                    url = url_for("referrals.opening", opening_id=opening.id)
+                    saving.done(url, opening.id)
             except ReferralError as exc:
                 _fail(form, exc, form.url)
             else:
                 db.session.commit()
                 flash("The opening is on the board.", "success")
-                return redirect(url_for("referrals.opening", opening_id=opening.id))
+                return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -613,7 +642,7 @@ def person_label(enrollment) -> str:
 
 def _referral_form():
     people = queries.referable_people(current_user)
-    form = ReferralForm()
+    form = NewReferralForm()
     form.participant_id.choices = choices(
         [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
     )
@@ -631,10 +660,14 @@ def _referral_form():
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
-@retried()  # two people referring the same person at once: SQLite locks out the second
+# Two people referring the same person at once: SQLite locks out the second; a double
+# click: the second finds (or runs into) the first's token.
+@retried(also=(once.AlreadySaved,))
 def new_referral():
     require(queries.can_refer(current_user))
     form, people, board = _referral_form()
+    if (done := once.already_saved(form)) is not None:
+        return done
     if request.method == "GET":
         form.participant_id.data = arg_int("participant")
         form.opening_id.data = arg_int("opening")
@@ -644,18 +677,24 @@ def new_referral():
         partner = db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None
         require(enrollment is not None)
         try:
-            referral, created = services.refer(
-                current_user,
-                enrollment,
-                opening=opening,
-                partner=partner,
-                note=(form.note.data or "").strip() or None,
-            )
+            with once.saving(form) as saving:
+                referral, created = services.refer(
+                    current_user,
+                    enrollment,
+                    opening=opening,
+                    partner=partner,
+                    note=(form.note.data or "").strip() or None,
+                )
+                name, referral_id = enrollment.user.name, referral.id
+                visible = created or queries.load_referral(current_user, referral_id) is not None
+                if visible:
+                    url = url_for("referrals.referral", referral_id=referral_id)
+                else:
+                    url = url_for("referrals.opening", opening_id=opening.id)
+                saving.done(url, referral_id if created else None)
         except ReferralError as exc:
             _fail(form, exc, form.participant_id)
         else:
-            name, referral_id = enrollment.user.name, referral.id
-            visible = created or queries.load_referral(current_user, referral_id) is not None
             db.session.commit()
             if created:
                 flash(f"{name} is referred.", "success")
@@ -668,8 +707,7 @@ def new_referral():
                 # Someone else's referral: one per person and opening, and it is not ours
                 # to show.
                 flash(f"{name} was referred to this opening already by someone else.", "info")
-                return redirect(url_for("referrals.opening", opening_id=opening.id))
-            return redirect(url_for("referrals.referral", referral_id=referral_id))
+            return redirect(url)
     if current_user.is_participant:
         cancel = url_for("referrals.mine")
     else:
@@ -801,13 +839,16 @@ def _employer_choices(staff: bool) -> dict:
 
 @bp.route("/placements/new", methods=["GET", "POST"])
 @staff_required
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click records one job
 def new_placement():
     referral = None
     referral_id = arg_int("referral")
     if referral_id:
         referral = load_referral(referral_id)
     partners = _employer_choices(staff=True)
-    form = PlacementForm()
+    form = NewPlacementForm()
+    if (done := once.already_saved(form)) is not None:
+        return done
     form.partner_id.choices = choices([("", "— not a partner —")] + list(partners.items()))
     if referral is not None:
         people = {referral.participant_id: None}
@@ -835,22 +876,26 @@ def new_placement():
         cohort_id = None
         if referral is None:
             cohort_id = people[participant_id].cohort_id
+        if referral is not None:
+            url = url_for("referrals.referral", referral_id=referral.id)
+        else:
+            url = url_for("referrals.placements", participant=participant_id)
         try:
-            placement = services.record_placement(
-                current_user,
-                participant_id,
-                referral=referral,
-                cohort_id=cohort_id,
-                **_placement_values(form, partners),
-            )
+            with once.saving(form) as saving:
+                placement = services.record_placement(
+                    current_user,
+                    participant_id,
+                    referral=referral,
+                    cohort_id=cohort_id,
+                    **_placement_values(form, partners),
+                )
+                saving.done(url, placement.id)
         except ReferralError as exc:
             _fail(form, exc)
         else:
             db.session.commit()
             flash("The job is recorded.", "success")
-            if referral is not None:
-                return redirect(url_for("referrals.referral", referral_id=referral.id))
-            return redirect(url_for("referrals.placements", participant=placement.participant_id))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,
@@ -945,26 +990,32 @@ def mine():
 
 @bp.route("/me/jobs/new", methods=["GET", "POST"])
 @roles_required(PARTICIPANT)
+@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click reports one job
 def report_job():
     partners = _employer_choices(staff=False)
-    form = PlacementForm.for_participant()
+    form = NewPlacementForm.for_participant()
     del form.participant_id
+    if (done := once.already_saved(form)) is not None:
+        return done
     form.partner_id.choices = choices([("", "— not listed —")] + list(partners.items()))
     if form.validate_on_submit():
         enrollment = queries.latest_enrollment(current_user.id)
+        url = url_for("referrals.mine")
         try:
-            services.record_placement(
-                current_user,
-                current_user.id,
-                cohort_id=enrollment.cohort_id if enrollment else None,
-                **_placement_values(form, partners),
-            )
+            with once.saving(form) as saving:
+                placement = services.record_placement(
+                    current_user,
+                    current_user.id,
+                    cohort_id=enrollment.cohort_id if enrollment else None,
+                    **_placement_values(form, partners),
+                )
+                saving.done(url, placement.id)
         except ReferralError as exc:
             _fail(form, exc)
         else:
             db.session.commit()
             flash("Thanks! Your job is recorded; staff will verify it.", "success")
-            return redirect(url_for("referrals.mine"))
+            return redirect(url)
     return render_template(
         "referrals/form.html",
         form=form,

@@ -10,7 +10,10 @@ from flask_wtf import CSRFProtect
 from coop.core.mail import Mail
 from coop.db import Base
 
-db = SQLAlchemy(model_class=Base)
+#: ``hide_parameters``: an error's text (and so a traceback in the log) shows the SQL but
+#: never its parameters, which hold applicants' emails and phone numbers. A default for
+#: every engine, whatever SQLALCHEMY_ENGINE_OPTIONS a config or test passes.
+db = SQLAlchemy(model_class=Base, engine_options={"hide_parameters": True})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -292,3 +292,14 @@ def test_sql_errors_never_show_their_parameters(app, caplog):
     db.session.rollback()
     assert "hidden due to hide_parameters" in str(info.value)
     assert secret not in str(info.value) and secret not in caplog.text
+
+
+def test_a_duplicate_key_error_never_shows_the_value(app, factory, caplog):
+    # PostgreSQL repeats the duplicate value in its DETAIL line; SQLite never does.
+    secret = "applicant.private@example.org"
+    factory.user("staff", email=secret)
+    db.session.commit()
+    with caplog.at_level(logging.DEBUG), pytest.raises(sa.exc.IntegrityError) as info:
+        db.session.execute(sa.insert(User).values(email=secret, name="Twin", role="staff"))
+    db.session.rollback()
+    assert secret not in str(info.value) and secret not in caplog.text

@@ -121,6 +121,10 @@ def init_app(app: Flask) -> None:
     # Flask's own handler (used when nothing else configured logging, e.g. under
     # gunicorn): UTC times and the request id on every line.
     default_handler.setFormatter(LogFormatter())
+    # Flask attaches that handler to the "coop" logger on first use of ``app.logger``,
+    # unless a handler is configured already; use it now, so the security log's INFO
+    # lines are written from the first request on.
+    app.logger  # noqa: B018
 
     @app.after_request
     def send_request_id(response):

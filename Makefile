@@ -18,11 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+PORT ?= 5000
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	@echo "Serving coop on http://127.0.0.1:5000 (Ctrl-C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving coop on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q

@@ -45,6 +45,11 @@ def env_int(name: str, default: int) -> int:
 
 
 class Config:
+    #: Whether this is the production configuration (``seed-demo`` refuses it).
+    PRODUCTION = False
+    #: Extra engine options. ``hide_parameters`` is always on (coop/extensions.py): a
+    #: statement's parameters (applicants' emails and phone numbers) never appear in an
+    #: exception's text or a traceback in the log.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -75,6 +80,9 @@ class Config:
     #: Largest request body accepted (CSV uploads are the biggest): 5 MB.
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     DEBUG = False
+    #: The Strict-Transport-Security header, sent when set (production only: development
+    #: runs on plain http).
+    HSTS: str | None = None
 
     # -- read from the environment when the app is built --------------------------------
     @property
@@ -83,9 +91,8 @@ class Config:
 
     @property
     def SQLALCHEMY_DATABASE_URI(self) -> str:
-        return (
-            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}"
-        )
+        url = os.environ.get("DATABASE_URL", "").strip()
+        return url or f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}"
 
     #: Mail: "console" prints, "smtp" sends, "memory" keeps an outbox (tests).
     @property
@@ -165,9 +172,31 @@ class TestingConfig(Config):
         return os.environ.get("COOP_TEST_DATABASE_URL", "sqlite://")
 
 
+#: One year, and every subdomain: browsers then never try plain http for this host.
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
+
+
 class ProductionConfig(Config):
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers accept the cookie only when it is Secure, has
+    # Path=/ and no Domain: no other host (a subdomain, a plain-http page) can set it.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    REMEMBER_COOKIE_PATH = "/"
+    HSTS = HSTS_VALUE
+
+    @property
+    def TRUSTED_HOSTS(self) -> list[str] | None:
+        """The hosts requests may name: SERVER_NAME, and any extra names in TRUSTED_HOSTS
+        (comma-separated, e.g. an address a load balancer's health check uses). A request
+        for any other host gets 400."""
+        hosts = [self.SERVER_NAME or ""]
+        hosts += os.environ.get("TRUSTED_HOSTS", "").split(",")
+        hosts = [h.strip() for h in hosts if h.strip()]
+        return hosts or None
 
     @property
     def SECRET_KEY(self) -> str | None:
@@ -225,18 +254,26 @@ def check_production(config) -> None:
     backend = config.get("MAIL_BACKEND")
     if backend not in ("smtp", "console"):
         problems.append(f"MAIL_BACKEND must be smtp (or console), not {backend!r}")
+    # An empty DATABASE_URL counts as missing: the app would otherwise fall back to a
+    # SQLite file in the instance folder without a word.
     if (
-        "DATABASE_URL" not in os.environ
+        not os.environ.get("DATABASE_URL", "").strip()
         and config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite")
         and os.environ.get("COOP_ALLOW_SQLITE") != "1"
     ):
-        problems.append("DATABASE_URL must point at PostgreSQL (or set COOP_ALLOW_SQLITE=1)")
+        problems.append(
+            "DATABASE_URL must point at PostgreSQL: it is empty or missing "
+            "(set COOP_ALLOW_SQLITE=1 to run on a SQLite file on purpose)"
+        )
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if not storage or storage.startswith("memory"):
+        # Each worker would count failed sign-ins on its own: with 4 workers, 40 of 60
+        # wrong passwords got through a limit of 10.
+        problems.append(
+            "RATELIMIT_STORAGE_URI must name a shared store, e.g. redis://127.0.0.1:6379/0, "
+            "not memory:// (each worker process would count failed sign-ins on its own)"
+        )
     if problems:
         raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
     if backend == "console":
         logger.warning("MAIL_BACKEND=console: emails (with their sign-in links) go to the log")
-    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
-        logger.warning(
-            "RATELIMIT_STORAGE_URI is memory://: each worker process counts failed sign-ins "
-            "on its own; set a Redis URL when running several workers"
-        )

@@ -5,19 +5,21 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, check_production
+from coop.core import requestlog
 from coop.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; object-src 'none'"
 )
 
@@ -60,6 +62,7 @@ def create_app(config="development", **overrides) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
+    requestlog.init_app(app)
     app.after_request(security_headers)
     logging.getLogger("coop").setLevel(logging.INFO)
     return app
@@ -104,11 +107,17 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    def render_error(code: int, title: str, message: str):
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+    def render_error(code: int, title: str, message: str, request_id: str | None = None):
+        page = render_template(
+            "errors/error.html", code=code, title=title, message=message, request_id=request_id
+        )
+        return page, code
 
     @app.errorhandler(400)
     def bad_request(e):
+        if isinstance(e, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no layout.
+            return "Bad request: unknown host.", 400, {"Content-Type": "text/plain"}
         return render_error(400, "Bad request", getattr(e, "description", "") or "")
 
     @app.errorhandler(CSRFError)
@@ -122,6 +131,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(e):
+        requestlog.log_denial(403)
         return render_error(403, "Not allowed", "You do not have access to this page.")
 
     @app.errorhandler(404)
@@ -137,6 +147,7 @@ def register_error_handlers(app: Flask) -> None:
         # A limit declared with error_message= explains itself (sign-in, reset requests).
         limit = getattr(e, "limit", None)
         message = e.description if getattr(limit, "error_message", None) else None
+        requestlog.security_event("rate-limited", path=request.path)
         return render_error(
             429, "Too many attempts", message or "Too many requests. Wait a while and try again."
         )
@@ -154,6 +165,7 @@ def register_error_handlers(app: Flask) -> None:
             500,
             "Something went wrong",
             "The error has been logged. Nothing was saved; please try again.",
+            request_id=requestlog.request_id(),
         )
 
 
@@ -187,6 +199,8 @@ def security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if hsts := current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", hsts)
     if not request.path.startswith("/static/") and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

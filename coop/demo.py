@@ -414,7 +414,28 @@ def print_accounts() -> None:
 )
 @with_appcontext
 def seed_demo_command(participants: int) -> None:
-    """Load the demo data (idempotent: a second run adds nothing)."""
+    """Load the demo data (idempotent: a second run adds nothing).
+
+    Refuses the production configuration, and a database holding anyone but the demo
+    accounts: the demo's organisation-wide staff account has a published password.
+    """
+    from flask import current_app
+
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException(
+            "seed-demo refuses the production configuration: its accounts' password is "
+            "published. Nothing was written."
+        )
+    demo_emails = [email for email, *_ in DEMO_ACCOUNTS]
+    loaded = db.session.scalar(db.select(User.id).where(User.email == demo_emails[0]))
+    others = db.session.scalar(
+        db.select(db.func.count(User.id)).where(User.email.not_in(demo_emails))
+    )
+    if not loaded and others:
+        raise click.ClickException(
+            f"This database holds {others} account(s) besides the demo accounts: seed-demo "
+            "only loads a new, empty database. Nothing was written."
+        )
     ctx = seed(participants)
     if ctx is None:
         click.echo("Demo data already loaded; nothing added.")

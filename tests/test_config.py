@@ -2,10 +2,15 @@
 
 import logging
 
+import flask_limiter._extension
 import pytest
+import sqlalchemy as sa
+from limits.storage import MemoryStorage
 
 from config import CONFIGS, DEFAULT_SECRET, check_production
 from coop import create_app
+from coop.auth.models import User
+from coop.extensions import db
 
 GOOD_SECRET = "k" * 48
 
@@ -25,7 +30,9 @@ PRODUCTION_ENV = [
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
     "COOP_ALLOW_SQLITE",
+    "TRUSTED_HOSTS",
 ]
+REDIS = "redis://cache.internal:6379/0"
 
 
 @pytest.fixture
@@ -37,6 +44,16 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://coop:pw@db.internal:5432/coop")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("SERVER_NAME", "coop.example.org")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", REDIS)
+    # No Redis server (nor client library) in the tests: the limiter counts in memory.
+    storages = []
+
+    def fake_storage(uri, **options):
+        storages.append(uri)
+        return MemoryStorage()
+
+    monkeypatch.setattr(flask_limiter._extension, "storage_from_string", fake_storage)
+    monkeypatch.storages = storages
     return monkeypatch
 
 
@@ -103,11 +120,17 @@ def test_every_problem_is_reported_at_once(env):
     assert "SECRET_KEY" in str(info.value) and "DEBUG" in str(info.value)
 
 
-def test_console_mail_and_memory_limits_are_allowed_with_a_warning(env, caplog):
+def test_console_mail_is_allowed_with_a_warning(env, caplog):
     with caplog.at_level(logging.WARNING, logger="coop"):
-        check_production(good_settings(MAIL_BACKEND="console", RATELIMIT_STORAGE_URI="memory://"))
+        check_production(good_settings(MAIL_BACKEND="console"))
     assert "MAIL_BACKEND=console" in caplog.text
-    assert "memory://" in caplog.text
+
+
+@pytest.mark.parametrize("storage", ["memory://", "", None])
+def test_limits_counted_per_process_are_refused(env, storage):
+    # With 4 workers each counting on its own, 40 of 60 wrong passwords got through.
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI must name a shared store"):
+        check_production(good_settings(RATELIMIT_STORAGE_URI=storage))
 
 
 # -- create_app("production") ----------------------------------------------------------
@@ -118,7 +141,6 @@ def test_production_app_starts_with_good_settings_from_the_environment(env):
     env.setenv("MAIL_USERNAME", "mailer")
     env.setenv("MAIL_PASSWORD", "mail-secret")
     env.setenv("MAIL_DEFAULT_SENDER", "coop <hello@coop.example>")
-    env.setenv("RATELIMIT_STORAGE_URI", "memory://")
     app = create_app("production")
     config = app.config
     assert config["SECRET_KEY"] == GOOD_SECRET
@@ -131,7 +153,7 @@ def test_production_app_starts_with_good_settings_from_the_environment(env):
     assert (config["MAIL_USERNAME"], config["MAIL_PASSWORD"]) == ("mailer", "mail-secret")
     assert config["MAIL_USE_TLS"] is True and config["MAIL_USE_SSL"] is False
     assert config["MAIL_DEFAULT_SENDER"] == "coop <hello@coop.example>"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["RATELIMIT_STORAGE_URI"] == REDIS and env.storages == [REDIS]
     assert config["PREFERRED_URL_SCHEME"] == "https"
     assert config["SERVER_NAME"] == "coop.example.org"
     assert config["ARGON2_MEMORY_COST"] >= 65536
@@ -142,8 +164,12 @@ def test_production_session_cookie_is_secure_httponly_lax(env):
     client = app.test_client()
     response = client.get("/login", base_url="https://coop.example.org")
     assert response.status_code == 200
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+    )
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # The __Host- prefix: browsers keep it only with Path=/ and no Domain.
+    assert "Path=/" in cookie and "Domain" not in cookie
     # CSRF is on in production.
     assert client.post("/login", base_url="https://coop.example.org").status_code == 400
 
@@ -172,6 +198,11 @@ def test_production_ssl_mail_defaults_to_port_465(env):
         ("FLASK_DEBUG", "1", "DEBUG must be off"),
         ("MAIL_BACKEND", "memory", "MAIL_BACKEND must be smtp"),
         ("SERVER_NAME", None, "SERVER_NAME must be set"),
+        ("RATELIMIT_STORAGE_URI", "memory://", "RATELIMIT_STORAGE_URI must name a shared"),
+        ("RATELIMIT_STORAGE_URI", None, "RATELIMIT_STORAGE_URI must name a shared"),
+        ("DATABASE_URL", "", "DATABASE_URL must point at PostgreSQL"),
+        ("DATABASE_URL", "  ", "DATABASE_URL must point at PostgreSQL"),
+        ("DATABASE_URL", None, "DATABASE_URL must point at PostgreSQL"),
     ],
 )
 def test_production_app_refuses_to_start(env, name, value, problem):
@@ -198,6 +229,7 @@ def test_malformed_environment_values_are_named(env, name, value):
 def test_development_defaults(env):
     env.delenv("SECRET_KEY")
     env.delenv("DATABASE_URL")
+    env.delenv("RATELIMIT_STORAGE_URI")
     development = CONFIGS["development"]
     assert development.DEBUG is True
     assert development.SECRET_KEY == DEFAULT_SECRET
@@ -211,3 +243,63 @@ def test_testing_config_uses_the_memory_outbox_and_cheap_hashes(app):
     assert app.config["TESTING"] is True
     assert app.config["ARGON2_MEMORY_COST"] < 65536
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+# -- production: hosts, headers, engine ------------------------------------------------
+
+
+def test_production_answers_only_its_own_host(env):
+    client = create_app("production").test_client()
+    assert client.get("/login", base_url="https://coop.example.org").status_code == 200
+    response = client.get("/login", base_url="https://evil.example")
+    assert response.status_code == 400
+    assert "X-Request-ID" in response.headers
+
+
+def test_production_trusts_extra_hosts_named_in_the_environment(env):
+    env.setenv("TRUSTED_HOSTS", "10.0.0.5, coop-internal")
+    app = create_app("production")
+    assert app.config["TRUSTED_HOSTS"] == ["coop.example.org", "10.0.0.5", "coop-internal"]
+    client = app.test_client()
+    assert client.get("/healthz", base_url="http://10.0.0.5").status_code == 200
+    assert client.get("/healthz", base_url="http://evil.example").status_code == 400
+
+
+def test_development_and_tests_answer_any_host(client):
+    assert client.get("/login", base_url="http://127.0.0.1:5100").status_code == 200
+
+
+def test_production_sends_hsts_for_a_year_with_subdomains(env):
+    response = (
+        create_app("production").test_client().get("/login", base_url="https://coop.example.org")
+    )
+    hsts = response.headers["Strict-Transport-Security"]
+    directives = {d.strip().split("=")[0]: d.strip() for d in hsts.split(";")}
+    assert int(directives["max-age"].split("=")[1]) >= 365 * 24 * 3600
+    assert "includeSubDomains" in directives
+
+
+def test_development_sends_no_hsts(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_sql_errors_never_show_their_parameters(app, caplog):
+    # An applicant's address in a failing statement: neither the error's text nor the
+    # log may carry it.
+    secret = "applicant.private@example.org"
+    with caplog.at_level(logging.DEBUG), pytest.raises(sa.exc.StatementError) as info:
+        db.session.execute(sa.insert(User).values(email=secret, name=None, role="staff"))
+    db.session.rollback()
+    assert "hidden due to hide_parameters" in str(info.value)
+    assert secret not in str(info.value) and secret not in caplog.text
+
+
+def test_a_duplicate_key_error_never_shows_the_value(app, factory, caplog):
+    # PostgreSQL repeats the duplicate value in its DETAIL line; SQLite never does.
+    secret = "applicant.private@example.org"
+    factory.user("staff", email=secret)
+    db.session.commit()
+    with caplog.at_level(logging.DEBUG), pytest.raises(sa.exc.IntegrityError) as info:
+        db.session.execute(sa.insert(User).values(email=secret, name="Twin", role="staff"))
+    db.session.rollback()
+    assert secret not in str(info.value) and secret not in caplog.text

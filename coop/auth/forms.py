@@ -29,7 +29,8 @@ from coop.core.timezones import zone_names
 
 
 def acceptable_password(form, field) -> None:
-    """The one password rule: a length between MIN_LENGTH and MAX_LENGTH characters."""
+    """The password rules: a length between MIN_LENGTH and MAX_LENGTH characters, and not
+    one of the 10,000 most common passwords."""
     problem = password_problem(field.data)
     if problem:
         raise ValidationError(problem)
@@ -48,7 +49,7 @@ class SetPasswordForm(FlaskForm):
         "New password",
         validators=[InputRequired(message="Choose a password."), acceptable_password],
         description=(
-            f"Between {MIN_LENGTH} and {MAX_LENGTH} characters. "
+            f"Between {MIN_LENGTH} and {MAX_LENGTH} characters, and not a common password. "
             "A few unrelated words make a good one."
         ),
     )

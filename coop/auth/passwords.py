@@ -1,11 +1,14 @@
-"""argon2id password hashing with the app's configured cost, and the one password rule.
+"""argon2id password hashing with the app's configured cost, and the password rules.
 
-The rule is length only (NIST SP 800-63B): 8 to 128 characters, no composition rules.
+The rules follow NIST SP 800-63B: 8 to 128 characters, not one of the 10,000 most
+common passwords (``common-passwords.txt``, compared without case), no composition rules.
 Passwords are NFKC-normalised before hashing, so the same password typed on systems
 that compose accents differently still matches.
 """
 
 import unicodedata
+from functools import cache
+from importlib import resources
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +18,22 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128
 TOO_SHORT = f"The password must have at least {MIN_LENGTH} characters."
 TOO_LONG = f"The password must have at most {MAX_LENGTH} characters."
+TOO_COMMON = (
+    "This password is too common: it is one of the 10,000 most used, the first that "
+    "anyone guessing would try. Choose another; a few unrelated words make a good one."
+)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The blocklist shipped as package data (one password a line, ``#`` comments)."""
+    text = resources.files("coop.auth").joinpath("common-passwords.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line.casefold() for line in lines if line and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    return _normalise(password).casefold() in common_passwords()
 
 
 def password_problem(password: str | None) -> str | None:
@@ -24,6 +43,8 @@ def password_problem(password: str | None) -> str | None:
         return TOO_SHORT
     if length > MAX_LENGTH:
         return TOO_LONG
+    if is_common(password):
+        return TOO_COMMON
     return None
 
 

@@ -8,6 +8,7 @@ from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
 from coop.core.models import AuditEvent
+from coop.core.requestlog import security_event
 from coop.core.timezones import is_zone
 from coop.db import utcnow
 from coop.extensions import db, mail
@@ -148,12 +149,29 @@ def update_account(user: User, *, name: str, timezone: str | None) -> list[str]:
 
 
 def note_login(user: User, password: str | None = None) -> None:
-    """Remember when the user signed in; given the password just checked, re-hash it if
-    the cost settings have changed since it was stored."""
+    """Remember when the user signed in (and log it); given the password just checked,
+    re-hash it if the cost settings have changed since it was stored."""
     user.last_login_at = utcnow()
     if password is not None and user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.flush()
+    security_event("sign-in", user, method="password" if password is not None else "link")
+
+
+def note_failed_login(user: User | None, password_ok: bool) -> None:
+    """Log a refused sign-in: the account's id when the email matched one, else ``-``.
+    Neither the email typed nor the password is logged."""
+    if user is None:
+        reason = "unknown-account"
+    elif not password_ok:
+        reason = "wrong-password"
+    else:
+        reason = "deactivated"
+    security_event("sign-in.failed", user, reason=reason)
+
+
+def note_logout(user: User) -> None:
+    security_event("sign-out", user)
 
 
 def is_invited(user: User) -> bool:

@@ -104,6 +104,7 @@ def login():
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else nav.home_url(user))
         g.login_failed = True
+        services.note_failed_login(user, ok)
         flash(INVALID_LOGIN, "danger")
     return render_template("auth/login.html", form=form)
 
@@ -115,6 +116,7 @@ def logout():
         # Bumping the session version ends this session and every copy of its cookie.
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
+        services.note_logout(current_user)
         logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -6,6 +6,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from coop.auth.models import Role
+from coop.core.requestlog import log_denial
 
 
 def roles_required(*roles: Role):
@@ -20,6 +21,7 @@ def roles_required(*roles: Role):
         @login_required
         def wrapped(*args, **kwargs):
             if str(current_user.role) not in allowed:
+                log_denial(404)
                 abort(404)
             return view(*args, **kwargs)
 
@@ -41,4 +43,5 @@ def public(view):
 def require(condition: bool) -> None:
     """Abort with 404 unless ``condition`` holds (object-level checks in views)."""
     if not condition:
+        log_denial(404)
         abort(404)

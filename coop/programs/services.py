@@ -3,6 +3,8 @@ flushes, writes an audit event and leaves the commit to the caller."""
 
 import re
 import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -175,6 +177,24 @@ def _check_cohort(cohort_id, actor, city: City, track: Track, values: dict) -> N
         raise ProgramError(f"{city.name} already has a cohort called {values['name']}.", "name")
 
 
+def _city_today(city: City) -> date:
+    """Today's date in the city's zone (what its staff and applicants call today)."""
+    return datetime.now(ZoneInfo(city.timezone)).date()
+
+
+def past_cohort_message(end_date: date) -> str:
+    return (
+        f"This cohort ended on {end_date:%B} {end_date.day}, {end_date.year}: a cohort in the "
+        "past cannot recruit. Change its dates first if it runs again."
+    )
+
+
+def _check_recruiting(city: City, end_date: date, field: str) -> None:
+    """Only a cohort that has not ended may recruit (and so show on the apply page)."""
+    if end_date < _city_today(city):
+        raise ProgramError(past_cohort_message(end_date), field)
+
+
 def create_cohort(
     *, actor, city: City, track: Track, sponsor: Partner | None = None, **values
 ) -> Cohort:
@@ -229,6 +249,12 @@ def update_cohort(
         raise ProgramError(_transition_message(cohort, status), "status")
     if status is not None and status != cohort.status:
         _check_completion(cohort, status, graduating=False)
+    opening = status == CohortStatus.RECRUITING and status != cohort.status
+    if opening or (
+        (status or cohort.status) == CohortStatus.RECRUITING
+        and values["end_date"] != cohort.end_date
+    ):
+        _check_recruiting(city, values["end_date"], "status" if opening else "end_date")
     if values["capacity"] != cohort.capacity:
         # Enrollment keeps a seat counter (``seats_taken``); never go below it either.
         taken = max(enrolled_count(cohort), getattr(cohort, "seats_taken", 0) or 0)
@@ -283,6 +309,8 @@ def change_status(cohort: Cohort, new: CohortStatus, *, actor, graduating: bool 
     if not cohort.can_change_status(new):
         raise ProgramError(_transition_message(cohort, new), "status")
     _check_completion(cohort, new, graduating)
+    if new == CohortStatus.RECRUITING:
+        _check_recruiting(db.session.get(City, cohort.city_id), cohort.end_date, "status")
     cohort.status = new
     db.session.flush()
     record(actor, f"cohort.{new}", cohort, ["status"])

@@ -20,6 +20,7 @@ def assert_security_headers(response):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] in {"same-origin", "strict-origin", "no-referrer"}

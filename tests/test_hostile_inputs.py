@@ -4,16 +4,23 @@ a meeting-report cell over 131,072 characters. Each is now cleaned or refused, a
 refusal writes nothing. Run on SQLite and PostgreSQL (where NUL and out-of-range integers
 fail)."""
 
+import importlib
+import inspect
 import io
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import request
+from flask_wtf import FlaskForm as FlaskWTFForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import Length
 
 from coop.auth.models import Role, User
 from coop.coaching.models import AlumniCaptain
 from coop.core import inputs
 from coop.core.csvsafe import CSVReadError, read_rows
+from coop.core.forms import FlaskForm
 from coop.enrollment.models import Enrollment, HeardVia, Stage
 from coop.extensions import db
 from coop.programs.models import CohortStatus
@@ -148,8 +155,6 @@ def test_request_values_are_cleaned_and_ints_bounded(app):
     with app.test_request_context(
         f"/?q=a%00b%01c%09d&n={2**31}&m=-{2**31}&k=12&ids=1&ids={HUGE}&%00x=1"
     ):
-        from flask import request
-
         assert request.args["q"] == "abc\td"
         assert request.args.get("n", type=int) is None
         assert request.args.get("n", 7, type=int) == 7
@@ -271,3 +276,33 @@ def test_out_of_range_numbers_and_dates_are_field_errors(client, login_as, facto
     assert "Enter a date between 1900 and 2199." in page
     assert "Enter a whole number between" in page
     assert counts() == before
+
+
+def _all_forms():
+    for domain in ("auth", "coaching", "enrollment", "portal", "programs", "referrals", "sessions"):
+        module = importlib.import_module(f"coop.{domain}.forms")
+        for cls in vars(module).values():
+            if (
+                inspect.isclass(cls)
+                and issubclass(cls, FlaskWTFForm)
+                and cls.__module__ == module.__name__
+            ):
+                yield cls
+
+
+def test_every_form_refuses_what_the_database_cannot_take(app):
+    """Every form has the base form's checks, and every text a person types has a
+    maximum length (PostgreSQL refuses over-long text that SQLite would store)."""
+    forms = list(_all_forms())
+    assert len(forms) > 30
+    unbounded = []
+    with app.test_request_context():
+        for cls in forms:
+            assert issubclass(cls, FlaskForm), cls
+            for field in cls(formdata=None, meta={"csrf": False}):
+                typed = isinstance(field, StringField)
+                hidden = isinstance(field, HiddenField | PasswordField)
+                bounded = any(isinstance(v, Length) and v.max > 0 for v in field.validators)
+                if typed and not hidden and not bounded:
+                    unbounded.append(f"{cls.__name__}.{field.name}")
+    assert unbounded == []

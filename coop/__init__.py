@@ -58,6 +58,9 @@ def create_app(config="development", **overrides) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from coop.core.inputs import init_app as safe_inputs
+
+    safe_inputs(app)  # before the routes: cleaned request values, bounded <int:> ids
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.auth.models import Role
 from coop.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from coop.core.forms import strip
+from coop.core.forms import FlaskForm, strip
 from coop.core.timezones import zone_names
 
 

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from coop.coaching.models import DEFAULT_MAX_PARTICIPANTS, Channel, Topic
-from coop.core.forms import MultiCheckboxField, choices, optional_int
+from coop.core.forms import FlaskForm, MultiCheckboxField, choices, optional_int
 from coop.core.once import SubmissionTokenField
 
 

@@ -1,4 +1,4 @@
-"""CSV export that spreadsheets cannot execute.
+"""CSV export that spreadsheets cannot execute, and reading uploaded CSV safely.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, tab, carriage return or NUL may be
 run as a formula when the file is opened in Excel, LibreOffice or Google Sheets (CSV
@@ -7,6 +7,11 @@ such cells with ``'`` so they show as text.
 
     from coop.core.csvsafe import csv_response
     return csv_response("roster.csv", ["name", "email"], rows)
+
+Every import reads its upload through ``read_rows``: the rows as lists of cells, without
+NUL and other control characters (PostgreSQL refuses NUL in text), or a ``CSVReadError``
+whose message can be shown on the upload form as it is (a cell longer than
+``MAX_CELL`` characters, a broken quote).
 """
 
 import csv
@@ -15,6 +20,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask import Response
+
+from coop.core.inputs import clean_text
+
+#: The longest cell a reader accepts (the csv module's own limit).
+MAX_CELL = csv.field_size_limit()
+
+
+class CSVReadError(ValueError):
+    """The upload cannot be read as CSV; the message says why, for the person."""
+
 
 #: Leading characters a spreadsheet may treat as the start of a formula.
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -81,3 +96,22 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> R
             "Cache-Control": "no-store",
         },
     )
+
+
+def read_rows(text: str) -> list[list[str]]:
+    """Every row of CSV ``text``, each cell without control characters (TAB, LF and CR
+    kept). Raises ``CSVReadError`` for a cell over ``MAX_CELL`` characters or bad CSV."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            rows.append([clean_text(cell) for cell in row])
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise CSVReadError(
+                f"Row {reader.line_num} has a cell longer than {MAX_CELL:,} characters."
+            ) from exc
+        raise CSVReadError(
+            f"The file is not a readable CSV near row {reader.line_num}: {exc}."
+        ) from exc
+    return rows

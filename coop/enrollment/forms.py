@@ -1,6 +1,5 @@
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from coop.core.forms import MultiCheckboxField, choices, strip
+from coop.core.forms import FlaskForm, MultiCheckboxField, choices, strip
 from coop.enrollment.models import SALARY_BANDS, HeardVia
 from coop.enrollment.roster import EXPORT_COLUMNS, MAX_BYTES
 

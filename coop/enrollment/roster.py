@@ -7,8 +7,6 @@ people and enrollments by email (a fixed number of queries whatever the file's s
 ``coop.enrollment.services.import_roster`` then writes a clean plan, all or nothing.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import User
+from coop.core.csvsafe import CSVReadError, read_rows
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort
@@ -150,15 +149,15 @@ def parse(data: bytes, today: date | None = None) -> RosterPlan:
     except UnicodeDecodeError:
         plan.errors.append("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
         return plan
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
-    except StopIteration:
+        table = read_rows(text)
+    except CSVReadError as exc:
+        plan.errors.append(str(exc))
+        return plan
+    if not table:
         plan.errors.append("The file is empty.")
         return plan
-    except csv.Error as exc:
-        plan.errors.append(f"The file is not a readable CSV: {exc}.")
-        return plan
+    header = table[0]
     keys = [_header_key(h) for h in header]
     known = {c.name for c in IMPORT_COLUMNS}
     missing = [c.name for c in IMPORT_COLUMNS if c.required and c.name not in keys]
@@ -169,18 +168,15 @@ def parse(data: bytes, today: date | None = None) -> RosterPlan:
         return plan
     plan.ignored_columns = [h for h, k in zip(header, keys, strict=True) if k not in known and k]
     seen: dict[str, int] = {}
-    try:
-        for index, cells in enumerate(reader):
-            number = index + 2
-            if not any(c.strip() for c in cells):
-                continue
-            if len(plan.rows) >= MAX_ROWS:
-                plan.errors.append(f"The file has more than {MAX_ROWS} rows.")
-                return plan
-            values = dict(zip(keys, cells, strict=False))
-            plan.rows.append(_parse_row(number, values, seen, today))
-    except csv.Error as exc:
-        plan.errors.append(f"The file is not a readable CSV near row {reader.line_num}: {exc}.")
+    for index, cells in enumerate(table[1:]):
+        number = index + 2
+        if not any(c.strip() for c in cells):
+            continue
+        if len(plan.rows) >= MAX_ROWS:
+            plan.errors.append(f"The file has more than {MAX_ROWS} rows.")
+            return plan
+        values = dict(zip(keys, cells, strict=False))
+        plan.rows.append(_parse_row(number, values, seen, today))
     if not plan.rows and not plan.errors:
         plan.errors.append("The file has a header but no rows.")
     return plan

@@ -1,5 +1,6 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
+
+from coop.core.forms import FlaskForm
 
 
 class SharingForm(FlaskForm):

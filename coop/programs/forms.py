@@ -3,7 +3,6 @@
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.core.forms import MultiCheckboxField, choices, optional_int, strip
+from coop.core.forms import FlaskForm, MultiCheckboxField, choices, optional_int, strip
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS, CohortStatus
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.core.forms import choices, optional_int, strip
+from coop.core.forms import FlaskForm, choices, optional_int, strip
 from coop.core.once import SubmissionTokenField
 from coop.programs.models import PartnerKind
 from coop.referrals.models import EmploymentStatus, today

@@ -1,6 +1,5 @@
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.core.forms import MultiCheckboxField
+from coop.core.forms import FlaskForm, MultiCheckboxField
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS
 from coop.sessions.models import AttendanceStatus

@@ -7,12 +7,15 @@ differ in case; names may carry the original name in parentheses. Times are naiv
 the host account's zone, which the file does not state): the caller localises them.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from coop.core.csvsafe import CSVReadError, read_rows
+
+#: The longest email a row may carry (the column's length).
+MAX_EMAIL = 254
 
 
 class ReportError(ValueError):
@@ -108,7 +111,10 @@ def display_name(raw: str) -> str:
 def parse(data: bytes) -> ParsedReport:
     """Read the report's rows; raise ReportError when the layout is not recognised."""
     text = decode(data)
-    table = [row for row in csv.reader(io.StringIO(text, newline=""))]
+    try:
+        table = read_rows(text)
+    except CSVReadError as exc:
+        raise ReportError(str(exc)) from exc
     header_at = None
     for i, row in enumerate(table):
         cells = [_norm(c) for c in row]
@@ -135,11 +141,16 @@ def parse(data: bytes) -> ParsedReport:
         return row[col].strip() if col is not None and col < len(row) else ""
 
     rows = []
-    for row in table[header_at + 1 :]:
+    for number, row in enumerate(table[header_at + 1 :], start=header_at + 2):
         if not any(c.strip() for c in row):
             continue
         name = display_name(cell(row, col_name))
         email = cell(row, col_email).lower() or None
+        if email and len(email) > MAX_EMAIL:
+            raise ReportError(
+                f"Row {number} has an email longer than {MAX_EMAIL} characters: "
+                "this does not look like a meeting participant report."
+            )
         if not name and not email:
             continue
         rows.append(

@@ -8,18 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from coop.core.forms import FlaskForm, optional_int
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Track
-
-
-def optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 class FilterForm(FlaskForm):

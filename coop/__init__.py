@@ -3,6 +3,7 @@
 import importlib
 import importlib.util
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request
@@ -24,9 +25,15 @@ CSP = (
 )
 
 
-def create_app(config="development", **overrides) -> Flask:
+def create_app(config=None, **overrides) -> Flask:
     """Build the app from a config name (``development``, ``testing``, ``production``)
-    or a config class, with optional overrides (tests use these)."""
+    or a config class, with optional overrides (tests use these).
+
+    Without a name, ``COOP_CONFIG`` decides (``development`` when unset), so the
+    ``flask --app coop`` commands a production host runs from cron use the production
+    configuration (and its checks and mail settings) when ``COOP_CONFIG=production``."""
+    if config is None:
+        config = os.environ.get("COOP_CONFIG") or "development"
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

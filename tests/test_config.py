@@ -15,6 +15,7 @@ from coop.extensions import db
 GOOD_SECRET = "k" * 48
 
 PRODUCTION_ENV = [
+    "COOP_CONFIG",
     "SECRET_KEY",
     "DATABASE_URL",
     "FLASK_DEBUG",
@@ -303,3 +304,25 @@ def test_a_duplicate_key_error_never_shows_the_value(app, factory, caplog):
         db.session.execute(sa.insert(User).values(email=secret, name="Twin", role="staff"))
     db.session.rollback()
     assert secret not in str(info.value) and secret not in caplog.text
+
+
+def test_flask_commands_use_the_configuration_coop_config_names(env):
+    """`flask --app coop ...` (migrations, users, scheduled jobs) builds the app without a
+    name: COOP_CONFIG=production gives the production checks and mail settings."""
+    env.setenv("COOP_CONFIG", "production")
+    app = create_app()
+    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    env.delenv("SECRET_KEY")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_without_coop_config_flask_commands_use_development(env):
+    env.delenv("COOP_CONFIG", raising=False)
+    env.delenv("SECRET_KEY")
+    env.delenv("DATABASE_URL")
+    env.delenv("RATELIMIT_STORAGE_URI")
+    app = create_app()
+    assert app.config["DEBUG"] is True
+    assert app.config["MAIL_BACKEND"] == "console"

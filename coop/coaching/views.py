@@ -21,7 +21,7 @@ from coop.coaching.forms import (
     choices,
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
-from coop.core import nav
+from coop.core import clock, nav
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.db import utcnow
@@ -45,7 +45,9 @@ coach_or_staff = roles_required(Role.STAFF, Role.CAPTAIN)
 
 
 def today():
-    return utcnow().date()
+    """Today for the signed-in person, in their zone: the "n days ago" and "overdue" they
+    read on coaching pages (see ``coop.core.clock``)."""
+    return clock.today_for(current_user)
 
 
 @bp.context_processor

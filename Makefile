@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app coop
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres e2e lint format bench install clean
+.PHONY: run test test-dates test-postgres e2e lint format bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,18 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q
+
+# The SQLite suite again at instants that catch date bugs (see docs/testing.md): still
+# 31 December in Los Angeles, a leap day, US clocks springing forward and falling back,
+# and a Sunday evening in New York. Exit 5 (no tests collected) fails like any other.
+TEST_INSTANTS ?= 2027-01-01T07:30:00Z 2028-02-29T12:00:00Z 2027-03-14T10:30:00Z \
+	2027-11-07T08:30:00Z 2027-06-06T23:30:00Z
+
+test-dates: $(STAMP)
+	@set -e; for at in $(TEST_INSTANTS); do \
+		echo "== COOP_TEST_NOW=$$at"; \
+		COOP_TEST_NOW=$$at $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q -n 2; \
+	done
 
 test-postgres: $(STAMP)
 	COOP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q

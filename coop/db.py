@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
 
+from coop.core import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -16,8 +18,11 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC (a callable: never evaluate it at import)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware, in UTC (a callable: never evaluate it at import).
+
+    The same as ``coop.core.clock.now``, the one place coop reads the clock.
+    """
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

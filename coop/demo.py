@@ -24,6 +24,7 @@ from flask.cli import with_appcontext
 
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password
+from coop.core import clock
 from coop.core.models import AuditEvent
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus, Partner, PartnerKind, Track
@@ -185,7 +186,7 @@ def seed(participants: int = 200, today: date | None = None) -> SeedContext | No
     if db.session.scalar(db.select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
         return None
     ctx = SeedContext(
-        today=today or date.today(),
+        today=today or clock.today_in(),  # the organisation's zone (coop.core.clock)
         rng=random.Random(2026),
         password_hash=hash_password(DEMO_PASSWORD),
     )

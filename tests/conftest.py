@@ -2,7 +2,8 @@
 ``login_as``, factories and a query counter.
 
 The suite runs on in-memory SQLite by default, and on PostgreSQL when
-``COOP_TEST_DATABASE_URL`` is set (``make test-postgres``).
+``COOP_TEST_DATABASE_URL`` is set (``make test-postgres``), and at another instant when
+``COOP_TEST_NOW`` is set (``tests/timetravel.py``, docs/testing.md).
 """
 
 import contextvars
@@ -23,6 +24,8 @@ from coop.core.mail import QUEUE as MAIL_QUEUE
 from coop.extensions import db as _db
 from coop.extensions import limiter, mail
 from tests.factories import Factory
+
+pytest_plugins = ["tests.timetravel"]
 
 
 class TestSession(scoped_session):

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from coop.coaching import services
 from coop.coaching.queries import overdue_reminders
-from coop.db import utcnow
+from coop.core import clock
 from coop.extensions import db
 from coop.programs.models import Cohort
 
@@ -54,11 +54,11 @@ def remind_overdue(day: date) -> tuple[int, int]:
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="The day to remind for (default: today, UTC).",
+    help="The day to remind for (default: today in the organisation's zone, COOP_TIMEZONE).",
 )
 def remind_overdue_command(day):
     """Email each captain their overdue participants (at most once a day)."""
-    day = day.date() if day else utcnow().date()
+    day = day.date() if day else clock.today_in()
     sent, skipped = remind_overdue(day)
     click.echo(f"Sent {sent} reminder(s); {skipped} captain(s) already reminded on {day}.")
 

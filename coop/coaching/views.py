@@ -22,7 +22,7 @@ from coop.coaching.forms import (
     choices,
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
-from coop.core import nav, once
+from coop.core import clock, nav, once
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
@@ -47,7 +47,9 @@ coach_or_staff = roles_required(Role.STAFF, Role.CAPTAIN)
 
 
 def today():
-    return utcnow().date()
+    """Today for the signed-in person, in their zone: the "n days ago" and "overdue" they
+    read on coaching pages (see ``coop.core.clock``)."""
+    return clock.today_for(current_user)
 
 
 @bp.context_processor

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,6 +22,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from coop.core import clock
 from coop.core.forms import FlaskForm, MultiCheckboxField, choices, strip
 from coop.enrollment.models import SALARY_BANDS, HeardVia
 from coop.enrollment.roster import EXPORT_COLUMNS, MAX_BYTES
@@ -140,7 +139,7 @@ class ApplicationForm(FlaskForm):
         self.partner.choices = choices(
             [("", "Choose a partner…")] + [(str(p.id), p.name) for p in partners]
         )
-        this_year = date.today().year
+        this_year = clock.today_for().year  # the applicant's (or reviewer's) year
         self.graduation_year.validators = [
             *self.graduation_year.validators,
             NumberRange(

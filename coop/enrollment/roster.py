@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import User
+from coop.core import clock
 from coop.core.csvsafe import CSVReadError, read_rows
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -140,7 +141,7 @@ def _whole(row: RosterRow, raw: str | None, label: str, low: int, high: int) -> 
 def parse(data: bytes, today: date | None = None) -> RosterPlan:
     """Read and check an uploaded CSV, row by row, without touching the database."""
     plan = RosterPlan()
-    today = today or date.today()
+    today = today or clock.today_for()  # the year as the importing staff member sees it
     if len(data) > MAX_BYTES:
         plan.errors.append(f"The file is larger than {MAX_BYTES // 1000} kB.")
         return plan

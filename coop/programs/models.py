@@ -169,7 +169,7 @@ class Cohort(db.Model):
         if not self.meeting_time or not self.meeting_day_list:
             return None
         zone = zoneinfo.ZoneInfo(self.city.timezone)
-        now = (now or datetime.now(UTC)).astimezone(zone)
+        now = (now or utcnow()).astimezone(zone)
         days = {WEEKDAYS.index(d) for d in self.meeting_day_list}
         day = max(now.date(), self.start_date)
         while day <= self.end_date:

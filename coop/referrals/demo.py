@@ -141,6 +141,8 @@ def _seed_outreach(ctx, partners, people, now) -> None:
             follow_up = None
             if ctx.rng.random() < 0.5:
                 follow_up = occurred + timedelta(days=ctx.rng.choice([14, 30, 60, 90]))
+            if not rows:  # whatever the draws: one outreach whose follow-up is due now
+                occurred, follow_up = ctx.today - timedelta(days=20), ctx.today - timedelta(days=6)
             rows.append(
                 {
                     "partner_id": partner.id,
@@ -197,6 +199,25 @@ def _seed_openings(ctx, partners, cities, tracks, posters, now) -> list[dict]:
                     "created_at": _at(created, ctx.rng),
                 }
             )
+    # Whatever the draws, one opening closed by hand and one past its closing date (by
+    # more than a day, so it has expired in every city's zone).
+    for state, partner in (("closed", hiring[0]), ("expired", hiring[-1])):
+        slug = partner.name.lower().replace(" ", "-")
+        rows.append(
+            {
+                "partner_id": partner.id,
+                "title": TITLES["Data Analytics"][len(rows) % 5],
+                "city_id": partner.city_id or cities[0].id,
+                "remote": False,
+                "url": f"https://careers.{slug}.example/jobs/{1000 + len(rows)}",
+                "track_id": None,
+                "description": "Entry-level role on a friendly team; a degree is required.",
+                "closes_on": ctx.today - timedelta(days=5) if state == "expired" else None,
+                "closed_at": now - timedelta(days=3) if state == "closed" else None,
+                "posted_by_id": posters[0].id,
+                "created_at": now - timedelta(days=40),
+            }
+        )
     # One well-known opening nobody is referred to yet (the browser test uses it).
     northwind = next((p for p in hiring if p.name == "Northwind Analytics"), hiring[0])
     rows.append(
@@ -420,11 +441,17 @@ def _seed_placements(ctx, staff, referrals, partners, now) -> None:
         .where(Enrollment.stage == Stage.GRADUATED)
         .order_by(Enrollment.id)
     ).all()
+    # Whatever the draws, the first three graduates who found a job on their own show a
+    # verified career-track job, a job off the career track and one waiting for staff.
+    forced = iter([(True, PlacementSource.STAFF), (False, PlacementSource.STAFF), (None, None)])
     for user_id, cohort_id, end_date in graduates:
         if user_id in placed or rng.random() > 0.35:
             continue
         placed.add(user_id)
         career = rng.random() < 0.55
+        force_career, force_source = next(forced, (None, PlacementSource.STAFF))
+        if force_career is not None:
+            career = force_career
         start = min(end_date + timedelta(days=rng.randint(10, 150)), ctx.today)
         if career:
             title = rng.choice([t for ts in TITLES.values() for t in ts])
@@ -434,6 +461,10 @@ def _seed_placements(ctx, staff, referrals, partners, now) -> None:
             salary = base + rng.randint(-2, 3) * 1000
         self_reported = rng.random() < 0.5
         verified = not self_reported or rng.random() < 0.5
+        if force_source is None:  # the third: reported by the graduate, not yet verified
+            self_reported, verified = True, False
+        elif force_career is not None:
+            self_reported, verified = False, True
         rows.append(
             {
                 "participant_id": user_id,
@@ -476,9 +507,17 @@ def _seed_follow_ups(ctx, staff, now) -> None:
         .order_by(FollowUp.id)
     ).all()
     updates = []
-    for fid, participant_id, due in past:
+    # Whatever the draws: the first one is done, and the latest one more than a day past
+    # its date (overdue in every city's zone) is still open.
+    waiting = max(
+        (f for f in past[1:] if (ctx.today - f[2]).days > 1), key=lambda f: f[2], default=None
+    )
+    for n, (fid, participant_id, due) in enumerate(past):
         # Recent ones are often still open (overdue); older ones are mostly done.
-        if ctx.rng.random() < (0.3 if (ctx.today - due).days < 45 else 0.85):
+        done = ctx.rng.random() < (0.3 if (ctx.today - due).days < 45 else 0.85)
+        if n == 0 or (fid, participant_id, due) == waiting:
+            done = n == 0
+        if done:
             if participant_id in career:
                 status = EmploymentStatus.CAREER_TRACK
             else:

@@ -24,10 +24,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from coop.core import clock
 from coop.core.forms import FlaskForm, choices, optional_int, strip
 from coop.core.once import SubmissionTokenField
 from coop.programs.models import PartnerKind
-from coop.referrals.models import EmploymentStatus, today
+from coop.referrals.models import EmploymentStatus
 
 
 def https_only(form, field):
@@ -159,8 +160,9 @@ class StageForm(FlaskForm):
 
 
 def latest_start_date() -> date:
-    """The furthest start date a job may have: 12 months from today (28 Feb for 29 Feb)."""
-    on = today()
+    """The furthest start date a job may have: 12 months from today, in the zone of the
+    person filling in the form (28 Feb for 29 Feb)."""
+    on = clock.today_for()
     try:
         return on.replace(year=on.year + 1)
     except ValueError:

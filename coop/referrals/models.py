@@ -3,23 +3,49 @@ pipeline, placements (jobs), and follow-ups after a graduate exits the program."
 
 import calendar
 import enum
-import zoneinfo
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.core import clock
 from coop.db import enum_column, utcnow
 from coop.extensions import db
+from coop.programs.models import City, Cohort
 
-#: Dates without a time of day (closing dates, due dates) roll over at midnight in this
-#: zone: the last of coop's cities to reach a new day, so nothing expires early anywhere.
-DAY_ZONE = "America/Los_Angeles"
+# Dates without a time of day roll over in a city's zone (see ``coop.core.clock``): an
+# opening's closing date in the opening's city (the organisation's zone for a remote-only
+# opening), a follow-up's due date and a placement's dates in the cohort's city.
 
 
-def today() -> date:
-    """Today's date for closing and due dates (see ``DAY_ZONE``)."""
-    return utcnow().astimezone(zoneinfo.ZoneInfo(DAY_ZONE)).date()
+def _loaded(obj, name: str):
+    """``obj.name`` if the relationship is loaded (they are ``lazy="raise"``), else None."""
+    value = sa.inspect(obj).attrs[name].loaded_value
+    return None if value is sa.orm.base.NO_VALUE else value
+
+
+def _cohort_today(obj) -> date:
+    """Today in the city of ``obj.cohort`` (loaded, or looked up by ``obj.cohort_id``)."""
+    cohort = _loaded(obj, "cohort")
+    city = _loaded(cohort, "city") if cohort is not None else None
+    if city is not None:
+        return clock.today_for_city(city)
+    zone = db.session.scalar(
+        sa.select(City.timezone)
+        .join(Cohort, Cohort.city_id == City.id)
+        .where(Cohort.id == obj.cohort_id)
+    )
+    return clock.today_in(zone)
+
+
+def cohort_zone_sql(cohort_id_column):
+    """SQL: the zone name of the city of the cohort ``cohort_id_column`` points at."""
+    return (
+        sa.select(City.timezone)
+        .join(Cohort, Cohort.city_id == City.id)
+        .where(Cohort.id == cohort_id_column)
+        .scalar_subquery()
+    )
 
 
 # -- partner contacts and outreach ---------------------------------------------------------
@@ -106,25 +132,38 @@ class Opening(db.Model):
         sa.CheckConstraint("url IS NULL OR url LIKE 'https://%'", name="https_url"),
     )
 
+    def today(self) -> date:
+        """Today where the opening is: its city's date (the organisation's if remote-only)."""
+        city = _loaded(self, "city")
+        return clock.today_for_city(city if city is not None else self.city_id)
+
     def is_open(self, on: date | None = None) -> bool:
-        on = on or today()
-        return self.closed_at is None and (self.closes_on is None or self.closes_on >= on)
+        """On the board: not closed by hand and its closing date (in its city) not past."""
+        if self.closed_at is not None:
+            return False
+        return self.closes_on is None or self.closes_on >= (on or self.today())
 
     @property
     def status(self) -> str:
         if self.closed_at is not None:
             return "closed"
-        if self.closes_on is not None and self.closes_on < today():
+        if self.closes_on is not None and self.closes_on < self.today():
             return "expired"
         return "open"
 
     @classmethod
     def open_clause(cls, on: date | None = None):
-        """SQL: the opening is on the board (not closed by hand, not past its date)."""
-        on = on or today()
-        return sa.and_(
-            cls.closed_at.is_(None), sa.or_(cls.closes_on.is_(None), cls.closes_on >= on)
+        """SQL: the opening is on the board (not closed by hand, not past its date).
+
+        Without ``on``, each opening's closing date is compared with today in its city.
+        """
+        zone = sa.select(City.timezone).where(City.id == cls.city_id).scalar_subquery()
+        current = (
+            (cls.closes_on >= on)
+            if on is not None
+            else clock.per_zone(zone, lambda day: cls.closes_on >= day)
         )
+        return sa.and_(cls.closed_at.is_(None), sa.or_(cls.closes_on.is_(None), current))
 
 
 # -- the referral pipeline -------------------------------------------------------------------
@@ -325,7 +364,8 @@ class Placement(db.Model):
         return self.verified_at is not None
 
     def is_current(self, on: date | None = None) -> bool:
-        on = on or today()
+        """Held on ``on`` (default: today in the cohort's city)."""
+        on = on or _cohort_today(self)
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
 
     @property
@@ -345,19 +385,27 @@ class Placement(db.Model):
 
 
 def overcame_underemployment_clause(user_id_column, on: date | None = None):
-    """SQL: the user holds a verified career-track placement on ``on`` (default today).
+    """SQL: the user holds a verified career-track placement on ``on`` (default: today in
+    the placement's cohort's city).
 
     Combine with a graduated enrollment for "a graduate who overcame underemployment".
     """
-    on = on or today()
+
+    def held(day):
+        return sa.and_(
+            Placement.start_date <= day,
+            sa.or_(Placement.end_date.is_(None), Placement.end_date >= day),
+        )
+
     return (
         sa.select(Placement.id)
         .where(
             Placement.participant_id == user_id_column,
             Placement.career_track.is_(True),
             Placement.verified_at.is_not(None),
-            Placement.start_date <= on,
-            sa.or_(Placement.end_date.is_(None), Placement.end_date >= on),
+            held(on)
+            if on is not None
+            else clock.per_zone(cohort_zone_sql(Placement.cohort_id), held),
         )
         .exists()
     )
@@ -474,8 +522,8 @@ class FollowUp(db.Model):
 
     def state(self, on: date | None = None) -> str:
         """``closed``, ``overdue`` (past its date), ``due`` (within ``DUE_SOON_DAYS``) or
-        ``upcoming``."""
-        on = on or today()
+        ``upcoming``; ``on`` defaults to today in the cohort's city."""
+        on = on or _cohort_today(self)
         if self.is_closed:
             return "closed"
         if self.due_date < on:

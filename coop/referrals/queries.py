@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
+from coop.core import clock
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner
@@ -18,7 +19,7 @@ from coop.referrals.models import (
     Outreach,
     Placement,
     Referral,
-    today,
+    cohort_zone_sql,
 )
 
 #: Enrollment stages of people who may be referred: in a cohort now, or graduated.
@@ -336,20 +337,32 @@ def visible_follow_ups(user, stmt=None) -> sa.Select:
     return stmt.where(FollowUp.cohort_id.in_(in_city))
 
 
-def when_clause(when: str, on: date):
-    soon = date.fromordinal(on.toordinal() + DUE_SOON_DAYS)
+def when_clause(when: str, on: date | None = None, zone=None):
+    """SQL: the follow-up is ``when`` (overdue, due, upcoming, open, closed) on ``on``;
+    without ``on``, on today in its cohort's city (``zone``: that city's zone column, when
+    the query joins it)."""
     is_open = FollowUp.closed_at.is_(None)
-    return {
-        "overdue": sa.and_(is_open, FollowUp.due_date < on),
-        "due": sa.and_(is_open, FollowUp.due_date >= on, FollowUp.due_date <= soon),
-        "upcoming": sa.and_(is_open, FollowUp.due_date > soon),
-        "open": is_open,
-        "closed": FollowUp.closed_at.is_not(None),
-    }[when]
+    if when == "open":
+        return is_open
+    if when == "closed":
+        return FollowUp.closed_at.is_not(None)
+
+    def at(day: date):
+        soon = date.fromordinal(day.toordinal() + DUE_SOON_DAYS)
+        return {
+            "overdue": FollowUp.due_date < day,
+            "due": sa.and_(FollowUp.due_date >= day, FollowUp.due_date <= soon),
+            "upcoming": FollowUp.due_date > soon,
+        }[when]
+
+    if on is not None:
+        return sa.and_(is_open, at(on))
+    zone = zone if zone is not None else cohort_zone_sql(FollowUp.cohort_id)
+    return sa.and_(is_open, clock.per_zone(zone, at))
 
 
 def follow_up_list(user, when: str, city_id: int | None, on: date | None = None) -> sa.Select:
-    on = on or today()
+    """Follow-ups ``when`` on ``on`` (default: today in each one's cohort city)."""
     stmt = (
         sa.select(FollowUp)
         .join(FollowUp.cohort)
@@ -368,10 +381,9 @@ def follow_up_list(user, when: str, city_id: int | None, on: date | None = None)
 
 def follow_up_summary(user, on: date | None = None) -> list:
     """Per city: how many follow-ups are overdue and how many fall due within ``DUE_SOON_DAYS``
-    (one grouped query)."""
-    on = on or today()
-    overdue = sa.func.sum(sa.case((when_clause("overdue", on), 1), else_=0))
-    due = sa.func.sum(sa.case((when_clause("due", on), 1), else_=0))
+    (one grouped query); ``on`` defaults to today in each city."""
+    overdue = sa.func.sum(sa.case((when_clause("overdue", on, City.timezone), 1), else_=0))
+    due = sa.func.sum(sa.case((when_clause("due", on, City.timezone), 1), else_=0))
     stmt = (
         sa.select(City.id, City.name, overdue.label("overdue"), due.label("due"))
         .select_from(FollowUp)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from coop.auth.models import Role
-from coop.core import nav, once
+from coop.core import clock, nav, once
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
@@ -32,7 +32,6 @@ from coop.referrals.forms import (
 )
 from coop.referrals.models import (
     CLOSED_STAGES,
-    DAY_ZONE,
     DUE_SOON_DAYS,
     EmploymentStatus,
     FollowUpKind,
@@ -43,7 +42,6 @@ from coop.referrals.models import (
     Referral,
     ReferralEvent,
     ReferralStage,
-    today,
 )
 from coop.referrals.services import ReferralError
 
@@ -72,10 +70,10 @@ def paged(stmt, param: str = "page", per_page: int = SECTION_SIZE):
 
 @bp.app_template_filter("day_in")
 def day_in(value, zone: str | None = None) -> str:
-    """A timestamp's date in ``zone`` (default: the zone dates roll over in)."""
+    """A timestamp's date in ``zone`` (default: the reader's zone, see ``coop.core.clock``)."""
     if value is None:
         return ""
-    return format_date(to_zone(value, zone or DAY_ZONE).date())
+    return format_date(to_zone(value, zone or clock.zone_for()).date())
 
 
 def arg_int(name: str) -> int | None:
@@ -244,7 +242,7 @@ def partner(partner_id):
         hires=hires,
         outreach=outreach,
         can_manage=partner_manageable(current_user, partner),
-        today=today(),
+        today=clock.today_for(current_user),
     )
 
 
@@ -339,7 +337,10 @@ def outreach_list():
         stmt = stmt.where(Outreach.partner_id == partner_id)
     follow_up = request.args.get("follow_up") == "1"
     if follow_up:
-        stmt = stmt.where(Outreach.follow_up_on.is_not(None), Outreach.follow_up_on <= today())
+        stmt = stmt.where(
+            Outreach.follow_up_on.is_not(None),
+            Outreach.follow_up_on <= clock.today_for(current_user),
+        )
         stmt = stmt.order_by(None).order_by(Outreach.follow_up_on, Outreach.id)
     page = paged(stmt, per_page=25)
     return render_template(
@@ -347,7 +348,7 @@ def outreach_list():
         page=page,
         follow_up=follow_up,
         partner_id=partner_id,
-        today=today(),
+        today=clock.today_for(current_user),
     )
 
 
@@ -375,7 +376,7 @@ def new_outreach():
         return done
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
-        form.occurred_on.data = today()
+        form.occurred_on.data = clock.today_for(current_user)
     if form.validate_on_submit():
         url = url_for("referrals.outreach_list")
         try:
@@ -427,7 +428,7 @@ def edit_outreach(outreach_id):
 @bp.get("/openings")
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
 def openings():
-    on = today()
+    on = None  # each opening's closing date against today in its city (Opening.open_clause)
     show_all = request.args.get("show") == "all" and not current_user.is_participant
     stmt = queries.openings_list(current_user, on, include_closed=show_all)
     track_id, city_id, partner_id = arg_int("track"), arg_int("city"), arg_int("partner")
@@ -524,7 +525,7 @@ def new_opening():
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
     if form.validate_on_submit():
-        if form.closes_on.data and form.closes_on.data < today():
+        if form.closes_on.data and form.closes_on.data < clock.today_for_city(form.city_id.data):
             form.closes_on.errors.append("The closing date has passed already.")
         else:
             try:
@@ -1031,7 +1032,7 @@ def report_job():
 @bp.get("/follow-ups")
 @staff_required
 def follow_ups():
-    on = today()
+    on = None  # each follow-up's due date against today in its cohort's city
     when = request.args.get("when", "overdue")
     if when not in queries.WHEN:
         when = "overdue"
@@ -1081,5 +1082,5 @@ def follow_up(follow_up_id):
         form=form,
         jobs=jobs,
         kinds=FollowUpKind,
-        on=today(),
+        on=None,  # today in the follow-up's cohort city (FollowUp.state)
     )

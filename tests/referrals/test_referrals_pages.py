@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from coop.auth.models import Role
+from coop.core.clock import today_in as today  # New York: the test cities' and readers' zone
 from coop.db import utcnow
 from coop.extensions import db
 from coop.programs.models import Partner, PartnerKind
@@ -20,7 +21,6 @@ from coop.referrals.models import (
     Placement,
     PlacementSource,
     overcame_underemployment_clause,
-    today,
 )
 from coop.referrals.models import ReferralStage as S
 
@@ -117,7 +117,7 @@ def test_partner_page_shows_openings_referrals_hires_and_outreach(client, login_
         employer_name="Initech",
         partner_id=world.employer.id,
         title="Data Analyst",
-        start_date=date.today(),
+        start_date=today(),
         salary=61000,
         full_time=True,
         career_track=True,
@@ -456,8 +456,8 @@ def follow_up_world(factory, rf):
         return rf.graduate(cohort, factory.user(name=f"Grad of {city.name}"))
 
     metro, gotham = factory.city(name="Metropolis"), factory.city(name="Gotham")
-    overdue = grad(metro, date.today() - timedelta(days=200))
-    due = grad(gotham, date.today() - timedelta(days=170))
+    overdue = grad(metro, today() - timedelta(days=200))
+    due = grad(gotham, today() - timedelta(days=170))
     services.ensure_followups([overdue, due])
     # Keep only the 6-month tasks: the quarterly ones' dates depend on today's quarter.
     db.session.execute(db.delete(FollowUp).where(FollowUp.kind != FollowUpKind.SIX_MONTHS))

@@ -4,6 +4,7 @@ and however concurrently it runs."""
 import os
 import threading
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,8 @@ from coop.programs.models import City, Cohort, Track
 from coop.sessions import cli as sessions_cli
 from coop.sessions.models import SessionReminder, SessionStatus, VirtualSession
 from tests.sessions.builders import Builder
+
+NY, LA = "America/New_York", "America/Los_Angeles"
 
 
 def run_command(app):
@@ -51,7 +54,9 @@ def test_reminds_participants_and_captains_of_the_next_24_hours(app, build, fact
     )
     assert got == expected
     mail_b = next(m for m in outbox if m.to == [b.email] and "Soon" in m.subject)
-    assert "EST" in mail_b.body and "PST" in mail_b.body and "your time" in mail_b.body
+    # The zones' names at the session's start: EST and PST in winter, EDT and PDT in summer.
+    east, west = (soon.starts_at.astimezone(ZoneInfo(z)).tzname() for z in (NY, LA))
+    assert east in mail_b.body and west in mail_b.body and "your time" in mail_b.body
     assert "https://meet.example.org/r" in mail_b.body
     assert (
         db.session.scalar(

@@ -82,16 +82,10 @@ def today_for(user=None) -> date:
 
 
 def today_for_city(city) -> date:
-    """Today in a city (a ``City``, or a city id; None, for no city: the organisation's)."""
+    """Today in a city (a ``City``; None, for no city: the organisation's). For a city
+    known only by its id, ``coop.programs.models.today_in_city``."""
     if city is None:
         return today_in()
-    if isinstance(city, int):
-        from coop.extensions import db
-        from coop.programs.models import City
-
-        city = db.session.get(City, city)
-        if city is None:
-            return today_in()
     return today_in(city.timezone)
 
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coop.auth.models import User
+from coop.core import clock
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Stage
 from coop.enrollment.services import waitlist_order
 from coop.extensions import db
@@ -11,6 +12,13 @@ from coop.programs.models import City, Cohort, CohortStatus, Partner, PartnerKin
 
 #: Stages that count as "enrolled" for referral figures: they took a seat.
 TOOK_A_SEAT = (Stage.ENROLLED, Stage.GRADUATED)
+
+
+def still_running() -> sa.ColumnElement[bool]:
+    """A recruiting cohort whose end date has passed in its city is not offered: a past
+    cohort cannot recruit (programs refuses to open one; this covers one that ends while
+    it is still marked recruiting)."""
+    return clock.per_zone(City.timezone, lambda day: Cohort.end_date >= day)
 
 
 def recruiting_cohorts() -> list[Cohort]:
@@ -24,6 +32,7 @@ def recruiting_cohorts() -> list[Cohort]:
                 Cohort.status == CohortStatus.RECRUITING,
                 Cohort.archived.is_(False),
                 City.archived.is_(False),
+                still_running(),
             )
             .options(joinedload(Cohort.city), joinedload(Cohort.track))
             .order_by(City.name, Track.name, Cohort.start_date, Cohort.id)
@@ -40,6 +49,7 @@ def recruiting_cohort(cohort_id: int) -> Cohort | None:
             Cohort.status == CohortStatus.RECRUITING,
             Cohort.archived.is_(False),
             City.archived.is_(False),
+            still_running(),
         )
         .options(joinedload(Cohort.city), joinedload(Cohort.track))
     )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.core import clock
 from coop.db import enum_column, utcnow
 from coop.extensions import db
 
@@ -14,6 +15,14 @@ from coop.extensions import db
 def can_edit_catalog(user) -> bool:
     """Only organisation-wide staff create and edit cities and tracks."""
     return bool(user.is_authenticated and user.is_staff and user.city_ids is None)
+
+
+def today_in_city(city_id: int | None) -> date:
+    """Today in the city with this id (the organisation's for None or an unknown id)."""
+    zone = None
+    if city_id is not None:
+        zone = db.session.scalar(sa.select(City.timezone).where(City.id == city_id))
+    return clock.today_in(zone)
 
 
 class City(db.Model):

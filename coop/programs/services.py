@@ -3,11 +3,11 @@ flushes, writes an audit event and leaves the commit to the caller."""
 
 import re
 import unicodedata
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from coop.core import clock
 from coop.core.audit import changed_fields, record
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -177,11 +177,6 @@ def _check_cohort(cohort_id, actor, city: City, track: Track, values: dict) -> N
         raise ProgramError(f"{city.name} already has a cohort called {values['name']}.", "name")
 
 
-def _city_today(city: City) -> date:
-    """Today's date in the city's zone (what its staff and applicants call today)."""
-    return datetime.now(ZoneInfo(city.timezone)).date()
-
-
 def past_cohort_message(end_date: date) -> str:
     return (
         f"This cohort ended on {end_date:%B} {end_date.day}, {end_date.year}: a cohort in the "
@@ -191,7 +186,7 @@ def past_cohort_message(end_date: date) -> str:
 
 def _check_recruiting(city: City, end_date: date, field: str) -> None:
     """Only a cohort that has not ended may recruit (and so show on the apply page)."""
-    if end_date < _city_today(city):
+    if end_date < clock.today_for_city(city):
         raise ProgramError(past_cohort_message(end_date), field)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coop.core import clock
 from coop.db import enum_column, utcnow
 from coop.extensions import db
-from coop.programs.models import City, Cohort
+from coop.programs.models import City, Cohort, today_in_city
 
 # Dates without a time of day roll over in a city's zone (see ``coop.core.clock``): an
 # opening's closing date in the opening's city (the organisation's zone for a remote-only
@@ -135,7 +135,7 @@ class Opening(db.Model):
     def today(self) -> date:
         """Today where the opening is: its city's date (the organisation's if remote-only)."""
         city = _loaded(self, "city")
-        return clock.today_for_city(city if city is not None else self.city_id)
+        return clock.today_for_city(city) if city is not None else today_in_city(self.city_id)
 
     def is_open(self, on: date | None = None) -> bool:
         """On the board: not closed by hand and its closing date (in its city) not past."""

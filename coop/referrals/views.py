@@ -12,7 +12,7 @@ from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import retried
 from coop.core.timezones import format_date, to_zone
 from coop.extensions import db
-from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
+from coop.programs.models import City, Cohort, Partner, PartnerKind, Track, today_in_city
 from coop.referrals import queries, services
 from coop.referrals.forms import (
     ContactForm,
@@ -525,7 +525,7 @@ def new_opening():
     if request.method == "GET":
         form.partner_id.data = arg_int("partner")
     if form.validate_on_submit():
-        if form.closes_on.data and form.closes_on.data < clock.today_for_city(form.city_id.data):
+        if form.closes_on.data and form.closes_on.data < today_in_city(form.city_id.data):
             form.closes_on.errors.append("The closing date has passed already.")
         else:
             try:

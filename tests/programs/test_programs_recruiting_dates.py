@@ -113,3 +113,26 @@ def test_a_cohort_ending_later_still_opens_for_recruiting(clock, login_as, clien
     login_as("staff")
     client.post(f"/cohorts/{cohort.id}/status", data={"status": "recruiting"})
     assert db.session.get(Cohort, cohort.id).status == CohortStatus.RECRUITING
+
+
+def test_a_cohort_that_ends_while_recruiting_leaves_apply_the_next_day_in_its_city(
+    client, factory
+):
+    """Marked recruiting while it ran, it drops off /apply once its end date has passed
+    in its own city (not the server's), and its form answers as closed."""
+    la = factory.city(name="Los Angeles", timezone="America/Los_Angeles")
+    cohort = factory.cohort(
+        city=la,
+        name="Ending Fall",
+        status=CohortStatus.RECRUITING,
+        start_date=date(2026, 9, 1),
+        end_date=date(2026, 12, 31),
+    )
+    db.session.commit()
+    # 07:30 UTC on 1 January: still 31 December in Los Angeles.
+    with time_machine.travel(datetime(2027, 1, 1, 7, 30, tzinfo=UTC), tick=False):
+        assert "Ending Fall" in client.get("/apply").get_data(as_text=True)
+        assert client.get(f"/apply/{cohort.id}").status_code == 200
+    with time_machine.travel(datetime(2027, 1, 1, 8, 30, tzinfo=UTC), tick=False):
+        assert "Ending Fall" not in client.get("/apply").get_data(as_text=True)
+        assert client.get(f"/apply/{cohort.id}").status_code != 200

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from coop.auth.models import Role
+from coop.core.roles import Role
 
 
 def roles_required(*roles: Role):

@@ -5,11 +5,11 @@ import pkgutil
 
 import coop
 
-#: Domain packages, in dependency order.
+#: Domain packages, in dependency order (the layers of tests/test_layers.py).
 DOMAINS = [
     "core",
-    "auth",
     "programs",
+    "auth",
     "enrollment",
     "coaching",
     "sessions",

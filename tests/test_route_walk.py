@@ -153,7 +153,7 @@ def test_every_route_needs_sign_in_unless_public(app, rows):
 
 def test_the_walk_sees_the_foundation_routes(app, rows):
     endpoints = {r.endpoint for r in routes(app)}
-    assert {"programs.cohorts", "programs.cohort", "auth.users", "core.account"} <= endpoints
+    assert {"programs.cohorts", "programs.cohort", "auth.users", "auth.account"} <= endpoints
     assert {"auth.login", "core.healthz"} <= {e for e in endpoints if is_public(app, e)}
     # A cohort route is filled with a real cohort's id.
     rule = next(r for r in routes(app) if r.endpoint == "programs.cohort")

@@ -1,21 +1,14 @@
 """People: users with a role, staff city scopes, and the participant profile."""
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.core.roles import Role  # stored on every user; still importable from here
 from coop.db import enum_column, utcnow
 from coop.extensions import db
-
-
-class Role(enum.StrEnum):
-    STAFF = "staff"
-    CAPTAIN = "captain"
-    PARTICIPANT = "participant"
-
 
 staff_cities = sa.Table(
     "staff_cities",

@@ -1,4 +1,5 @@
-"""Sign-in and sign-out, invitations, password reset, and staff managing people."""
+"""Sign-in and sign-out, invitations, password reset, the account page, and staff
+managing people."""
 
 from urllib.parse import urlsplit
 
@@ -14,11 +15,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
 from coop.auth import services, tokens
 from coop.auth.forms import (
+    AccountForm,
     ActiveForm,
     InviteForm,
     LoginForm,
@@ -28,6 +30,7 @@ from coop.auth.forms import (
 )
 from coop.auth.models import Role, User
 from coop.auth.passwords import verify_password
+from coop.auth.queries import may_manage, user_visible_to, visible_users
 from coop.core import nav
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
@@ -178,59 +181,30 @@ def request_reset():
         db.session.commit()
         if current_user.is_authenticated:  # from the account page: back there
             flash("We have emailed you a link to choose a new password.", "info")
-            return redirect(url_for("core.account"))
+            return redirect(url_for("auth.account"))
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_account(user, name=form.name.data, timezone=form.timezone.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your account is saved.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("account.html", form=form)
+
+
 # -- staff: people ---------------------------------------------------------------------
-
-
-def visible_users(viewer, stmt):
-    """Narrow a select of users to the people city-limited staff may see: staff of their
-    cities, and participants and captains with a cohort in their cities."""
-    ids = viewer.city_ids
-    if ids is None:
-        return stmt
-    from coop.coaching.models import CaptainAssignment
-    from coop.enrollment.models import Enrollment
-    from coop.programs.models import Cohort
-
-    ids = ids or {-1}
-    in_staff_city = User.cities.any(City.id.in_(ids))
-    enrolled_here = (
-        db.select(Enrollment.id)
-        .join(Cohort)
-        .where(Enrollment.user_id == User.id, Cohort.city_id.in_(ids))
-        .exists()
-    )
-    captain_here = (
-        db.select(CaptainAssignment.id)
-        .join(Cohort)
-        .where(CaptainAssignment.captain_id == User.id, Cohort.city_id.in_(ids))
-        .exists()
-    )
-    return stmt.where(db.or_(in_staff_city, enrolled_here, captain_here))
-
-
-def user_visible_to(user, viewer) -> bool:
-    stmt = visible_users(viewer, db.select(User.id).where(User.id == user.id))
-    return db.session.scalar(stmt) is not None
-
-
-def may_manage(viewer, user) -> bool:
-    """Whether ``viewer`` may deactivate or re-invite ``user``, who they can already see.
-
-    Nobody manages themselves. City-limited staff manage the participants and captains they
-    see, and staff whose cities are all among their own (never organisation-wide staff).
-    """
-    if user.id == viewer.id:
-        return False
-    scope = viewer.city_ids
-    if scope is None or not user.is_staff:
-        return True
-    return not user.all_cities and {c.id for c in user.cities} <= scope
 
 
 def _load_manageable(user_id: int) -> User:

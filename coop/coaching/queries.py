@@ -19,6 +19,7 @@ from coop.coaching.models import (
     CheckIn,
     PodMembership,
 )
+from coop.core import events
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus
@@ -132,11 +133,11 @@ class CaptainCohort:
 
 def attendance_for(people: dict[int, list[int]]):
     """The sessions domain's attendance summaries (``{cohort_id: {participant_id:
-    summary}}``, two queries for every cohort together)."""
-    from coop.sessions.queries import attendance_summaries  # sessions imports coaching
-
+    summary}}``, two queries for every cohort together); sessions, a layer above, answers
+    ``events.attendance_summaries``. Without an answer: ``{}``, no attendance shown."""
     people = {cohort_id: ids for cohort_id, ids in people.items() if ids}
-    return attendance_summaries(people) if people else {}
+    found = events.answers(events.attendance_summaries, people=people) if people else []
+    return found[0] if found else {}
 
 
 def captain_home(user, today: date) -> tuple[list[CaptainCohort], list[CaptainCohort]]:
@@ -635,3 +636,33 @@ def lineage(city: City) -> Lineage:
     out.captains = len(team_members)
     out.captains_alumni_here = sum(1 for u in team_members if home_city.get(u) == city.id)
     return out
+
+
+# -- answers to lower layers' questions (coop.core.events) --------------------------------
+
+
+@events.cohort_captains.connect
+def _serving_captains(cohort, *, user_ids, **_) -> set[int]:
+    """Which of ``user_ids`` currently serve as captains of ``cohort``."""
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(CaptainAssignment.captain_id).where(
+                CaptainAssignment.cohort_id == cohort.id,
+                CaptainAssignment.ended_at.is_(None),
+                CaptainAssignment.captain_id.in_(user_ids),
+            )
+        )
+    )
+
+
+@events.people_in_cities.connect
+def _captains_in_cities(_sender, *, city_ids, **_):
+    """Captains (current or past) of a cohort in ``city_ids``."""
+    return (
+        sa.select(CaptainAssignment.id)
+        .join(Cohort)
+        .where(CaptainAssignment.captain_id == User.id, Cohort.city_id.in_(city_ids))
+        .exists()
+    )

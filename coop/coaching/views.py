@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload
 
 from coop.auth.models import Role, User
-from coop.auth.views import user_visible_to, visible_users
+from coop.auth.queries import user_visible_to, visible_users
 from coop.coaching import queries, services
 from coop.coaching.forms import (
     AddCaptainForm,

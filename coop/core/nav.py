@@ -79,5 +79,5 @@ def menu_for(user) -> list[tuple[str, list[NavItem]]]:
 
 
 def home_url(user) -> str:
-    endpoint = HOMES.get(str(user.role), "core.account")
+    endpoint = HOMES.get(str(user.role), "auth.account")
     return url_for(endpoint)

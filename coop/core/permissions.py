@@ -5,8 +5,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from coop.auth.models import Role
 from coop.core.requestlog import log_denial
+from coop.core.roles import Role
 
 
 def roles_required(*roles: Role):

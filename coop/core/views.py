@@ -1,10 +1,8 @@
-"""The front door and the signed-in person's own account page."""
+"""The front door and the health check. (The account page is auth's.)"""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
 
-from coop.auth import services
-from coop.auth.forms import AccountForm
 from coop.core import nav
 from coop.core.permissions import public
 from coop.extensions import db
@@ -18,23 +16,6 @@ def index():
     if current_user.is_authenticated:
         return redirect(nav.home_url(current_user))
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/account", methods=["GET", "POST"])
-@login_required
-def account():
-    user = current_user._get_current_object()
-    form = AccountForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            services.update_account(user, name=form.name.data, timezone=form.timezone.data)
-        except services.AccountError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Your account is saved.", "success")
-            return redirect(url_for("core.account"))
-    return render_template("account.html", form=form)
 
 
 @bp.get("/healthz")

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coop.auth.models import User
-from coop.core import clock
+from coop.core import clock, events
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Stage
 from coop.enrollment.services import waitlist_order
 from coop.extensions import db
@@ -225,3 +225,22 @@ def referrer_rows(viewer, ids: list[int]):
     counts = {rid: (a, s, c) for rid, a, s, c in db.session.execute(stmt)}
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
     return [(users[i], *counts.get(i, (0, 0, 0))) for i in ids if i in users]
+
+
+# -- answers to lower layers' questions (coop.core.events) --------------------------------
+
+
+@events.cohort_stage_counts.connect
+def _stage_counts_of(cohort, **_):
+    return stage_counts(cohort)
+
+
+@events.people_in_cities.connect
+def _enrolled_in_cities(_sender, *, city_ids, **_):
+    """People with an enrollment (at any stage) in a cohort of ``city_ids``."""
+    return (
+        sa.select(Enrollment.id)
+        .join(Cohort)
+        .where(Enrollment.user_id == User.id, Cohort.city_id.in_(city_ids))
+        .exists()
+    )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import attributes
 
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.services import find_user, normalise_email, send_invitation
+from coop.core import events
 from coop.core.audit import record
 from coop.core.models import AuditEvent
 from coop.db import utcnow
@@ -39,6 +40,7 @@ from coop.enrollment.models import (
 )
 from coop.extensions import db, mail
 from coop.programs.models import City, Cohort, CohortStatus
+from coop.programs.services import change_status
 
 
 class EnrollmentError(ValueError):
@@ -120,20 +122,8 @@ def _stage_error(enrollment: Enrollment, name: str, new: Stage) -> StageError:
 
 
 def _serving_captains(cohort: Cohort, user_ids: list[int]) -> set[int]:
-    """Which of ``user_ids`` currently serve as captains of ``cohort``."""
-    from coop.coaching.models import CaptainAssignment
-
-    if not user_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(CaptainAssignment.captain_id).where(
-                CaptainAssignment.cohort_id == cohort.id,
-                CaptainAssignment.ended_at.is_(None),
-                CaptainAssignment.captain_id.in_(user_ids),
-            )
-        )
-    )
+    """Which of ``user_ids`` currently serve as captains of ``cohort`` (coaching answers)."""
+    return events.answer(events.cohort_captains, cohort, user_ids=user_ids)
 
 
 def _move(
@@ -649,8 +639,11 @@ def set_auto_promote(cohort: Cohort, on: bool, actor) -> None:
 
 def graduate(cohort: Cohort, actor, exclude_ids=()) -> list[Enrollment]:
     """Complete the cohort: graduate every enrolled participant except ``exclude_ids`` in
-    one step, release their seats, and mark an active cohort completed. Excluded people
-    stay enrolled (staff may withdraw them)."""
+    one step, release their seats, announce ``events.cohort_graduated`` and mark an active
+    cohort completed. Excluded people stay enrolled (staff may withdraw them).
+
+    Enrollment owns completing a cohort that has participants: programs refuses to mark
+    one completed while anyone is enrolled, unless it is this function asking."""
     if cohort.status not in (CohortStatus.ACTIVE, CohortStatus.COMPLETED):
         raise EnrollmentError(
             f"This cohort is {cohort.status}; only an active cohort can be completed."
@@ -668,13 +661,9 @@ def graduate(cohort: Cohort, actor, exclude_ids=()) -> list[Enrollment]:
         _move(e, Stage.GRADUATED, actor, None, name=people[e.user_id].name, now=now)
     if chosen:
         release_seats(cohort, len(chosen))
-        # Graduates are followed up 6 and 12 months (and 2 and 4 quarters) after exit.
-        from coop.referrals.services import ensure_followups
-
-        ensure_followups(chosen)
+        # Referrals follows graduates up 6 and 12 months (and 2 and 4 quarters) after exit.
+        events.cohort_graduated.send(cohort, enrollments=chosen, actor=actor)
     if cohort.status == CohortStatus.ACTIVE:
-        from coop.programs.services import change_status
-
         change_status(cohort, CohortStatus.COMPLETED, actor=actor, graduating=True)
     return chosen
 

@@ -6,10 +6,9 @@ header (templates/programs/_cohort_header.html) has the city and track it shows.
 
 from sqlalchemy.orm import joinedload
 
-from coop.auth.models import User
+from coop.core import events
 from coop.core.models import AuditEvent
 from coop.core.permissions import require
-from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus, Partner, Track
 
@@ -100,24 +99,19 @@ def track_rows() -> list[tuple[Track, int]]:
 
 
 def stage_counts(cohort: Cohort) -> dict[str, int]:
-    """How many enrollments the cohort has at each stage."""
-    rows = db.session.execute(
-        db.select(Enrollment.stage, db.func.count(Enrollment.id))
-        .where(Enrollment.cohort_id == cohort.id)
-        .group_by(Enrollment.stage)
-    )
-    counts = {str(stage): 0 for stage in Stage}
-    counts.update({str(stage): n for stage, n in rows})
-    return counts
+    """How many enrollments the cohort has at each stage; enrollment, a layer above,
+    answers."""
+    return events.answer(events.cohort_stage_counts, cohort)
 
 
 def cohort_history(cohort: Cohort, limit: int = 50) -> list[tuple[AuditEvent, str | None]]:
     """The cohort's audit events, newest first, each with its actor's name (None: system)."""
     stmt = (
-        db.select(AuditEvent, User.name)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
+        db.select(AuditEvent)
+        # only the actor's name is read: none of their own relationships (their cities)
+        .options(joinedload(AuditEvent.actor).lazyload("*"))
         .where(AuditEvent.target_type == Cohort.__tablename__, AuditEvent.target_id == cohort.id)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
-    return [tuple(r) for r in db.session.execute(stmt)]
+    return [(e, e.actor.name if e.actor else None) for e in db.session.scalars(stmt)]

@@ -7,9 +7,8 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
-from coop.core import clock
+from coop.core import clock, events
 from coop.core.audit import changed_fields, record
-from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import (
     ARCHIVABLE,
@@ -218,11 +217,8 @@ def create_cohort(
 
 
 def enrolled_count(cohort: Cohort) -> int:
-    return db.session.scalar(
-        db.select(db.func.count(Enrollment.id)).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.stage == Stage.ENROLLED
-        )
-    )
+    """How many are enrolled; enrollment, a layer above, answers."""
+    return events.answer(events.cohort_stage_counts, cohort).get("enrolled", 0)
 
 
 def update_cohort(

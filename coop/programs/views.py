@@ -3,10 +3,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coop.auth.models import Role
 from coop.core import nav
 from coop.core.pagination import paginate
 from coop.core.permissions import require, staff_required
+from coop.core.roles import Role
 from coop.extensions import db
 from coop.programs import queries, services
 from coop.programs.forms import (

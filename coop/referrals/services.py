@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from coop.core import events
 from coop.core.audit import changed_fields, record
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
@@ -409,6 +410,11 @@ def ensure_followups(enrollments: Iterable[Enrollment]) -> int:
     if created:
         record(None, "follow_up.create", ("follow_ups", None), ["enrollment_id", "kind"])
     return created
+
+
+@events.cohort_graduated.connect
+def _follow_up_graduates(_cohort, *, enrollments, **_) -> None:
+    ensure_followups(enrollments)
 
 
 def _ensure_followups(graduates: list[Enrollment]) -> int:

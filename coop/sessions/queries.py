@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
+from coop.core import events
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -271,3 +272,11 @@ def cohort_rate(summaries: dict[int, Summary]) -> float | None:
     """The cohort's attendance rate: all attended sessions over all sessions held."""
     held = sum(s.held for s in summaries.values())
     return sum(s.attended for s in summaries.values()) / held if held else None
+
+
+# -- answers to lower layers' questions (coop.core.events) --------------------------------
+
+
+@events.attendance_summaries.connect
+def _attendance_for_coaching(_sender, *, people, **_):
+    return attendance_summaries(people)

@@ -1,7 +1,5 @@
 """The captain's home: their cohorts, their pod with last check-ins, attendance, flags."""
 
-import sys
-import types
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,6 +8,7 @@ import pytest
 from coop.auth.models import User
 from coop.extensions import db
 from coop.programs.models import CohortStatus
+from coop.sessions import queries as session_queries
 
 TODAY = date.today()
 
@@ -101,7 +100,6 @@ class Summary:
 def fake_attendance(monkeypatch):
     """Stand-in for the sessions domain's ``attendance_summaries`` (one query in all)."""
     calls = []
-    module = types.ModuleType("coop.sessions.queries")
 
     def attendance_summaries(people):
         calls.extend((cohort_id, sorted(ids)) for cohort_id, ids in people.items())
@@ -111,8 +109,7 @@ def fake_attendance(monkeypatch):
             for cohort_id, ids in people.items()
         }
 
-    module.attendance_summaries = attendance_summaries
-    monkeypatch.setitem(sys.modules, "coop.sessions.queries", module)
+    monkeypatch.setattr(session_queries, "attendance_summaries", attendance_summaries)
     return calls
 
 

@@ -115,9 +115,7 @@ def test_a_cohort_ending_later_still_opens_for_recruiting(clock, login_as, clien
     assert db.session.get(Cohort, cohort.id).status == CohortStatus.RECRUITING
 
 
-def test_a_cohort_that_ends_while_recruiting_leaves_apply_the_next_day_in_its_city(
-    client, factory
-):
+def test_a_cohort_that_ends_while_recruiting_leaves_apply_the_next_day_in_its_city(client, factory):
     """Marked recruiting while it ran, it drops off /apply once its end date has passed
     in its own city (not the server's), and its form answers as closed."""
     la = factory.city(name="Los Angeles", timezone="America/Los_Angeles")

@@ -1,0 +1,51 @@
+"""Hooks between layers. A lower layer announces what happened or asks a question; the
+higher layers that care answer, and the lower one never imports them
+(``tests/test_layers.py`` keeps every import pointing down).
+
+Receivers connect when their module is imported, and ``create_app`` imports every
+domain's views and with them their queries and services. They run synchronously inside
+the sender's call: what they write joins the same transaction, which the view commits
+once, and an exception in a receiver undoes the whole change.
+"""
+
+from blinker import Namespace, Signal
+
+_hooks = Namespace()
+
+# -- announcements: what receivers return is ignored -----------------------------------
+
+#: Enrollment graduated ``enrollments`` of the cohort (the sender), with ``actor``, while
+#: completing it. Referrals schedules their follow-ups after exit.
+cohort_graduated = _hooks.signal("cohort-graduated")
+
+# -- questions: receivers return answers -----------------------------------------------
+
+#: ``{stage: count}`` of the cohort's (the sender's) enrollments. Enrollment answers, for
+#: programs' cohort page and its rules about seats and completing.
+cohort_stage_counts = _hooks.signal("cohort-stage-counts")
+
+#: The set of those of ``user_ids`` who serve as captains of the cohort (the sender).
+#: Coaching answers, so enrollment never enrolls one of a cohort's own captains.
+cohort_captains = _hooks.signal("cohort-captains")
+
+#: A condition on ``User`` rows: linked through a cohort to one of ``city_ids``. Enrollment
+#: (enrolled or applied there) and coaching (captains there) answer, so auth shows
+#: city-limited staff the people of their cities.
+people_in_cities = _hooks.signal("people-in-cities")
+
+#: ``{cohort_id: {participant_id: summary}}`` for ``people`` (``{cohort_id: [ids]}``).
+#: Sessions answers, for the captain's home page; with no answer it shows no attendance.
+attendance_summaries = _hooks.signal("attendance-summaries")
+
+
+def answers(question: Signal, sender=None, **kwargs) -> list:
+    """Every receiver's answer to ``question``, in the order they connected."""
+    return [answer for _, answer in question.send(sender, **kwargs)]
+
+
+def answer(question: Signal, sender=None, **kwargs):
+    """The one answer to ``question``: nobody answering is a bug, not a "none"."""
+    found = answers(question, sender, **kwargs)
+    if len(found) != 1:
+        raise LookupError(f"{question.name!r} got {len(found)} answers; expected one")
+    return found[0]

@@ -15,7 +15,6 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import (
-    URL,
     DataRequired,
     Email,
     InputRequired,
@@ -26,24 +25,11 @@ from wtforms.validators import (
 )
 
 from coop.core.forms import choices, optional_int, strip
+from coop.core.links import HttpsUrl, normalise_https_url
 from coop.programs.models import PartnerKind
 from coop.referrals.models import EmploymentStatus, today
 
-
-def https_only(form, field):
-    value = (field.data or "").strip()
-    if value and not value.lower().startswith("https://"):
-        raise ValidationError("Use a secure link that starts with https://.")
-    if value and len(value) <= len("https://"):
-        raise ValidationError("Give the full address, e.g. https://example.com/jobs/123.")
-
-
-def link(value):
-    """Trim a link and lower-case its scheme (``HTTPS://`` is still https)."""
-    value = strip(value)
-    if isinstance(value, str) and value.lower().startswith("https://"):
-        value = "https://" + value[len("https://") :]
-    return value
+POSTING_EXAMPLE = "https://example.com/jobs/123"
 
 
 class PartnerForm(FlaskForm):
@@ -61,13 +47,8 @@ class PartnerForm(FlaskForm):
     )
     website = URLField(
         "Website",
-        validators=[
-            Optional(),
-            Length(max=255),
-            https_only,
-            URL(message="Give a full web address."),
-        ],
-        filters=[link],
+        validators=[Optional(), Length(max=255), HttpsUrl(example="https://example.com")],
+        filters=[normalise_https_url],
     )
     archived = BooleanField("Archived (hidden from choices, kept in the records)")
     submit = SubmitField("Save partner")
@@ -104,13 +85,8 @@ class OpeningForm(FlaskForm):
     remote = BooleanField("Remote (can be done from anywhere)")
     url = URLField(
         "Link to the posting",
-        validators=[
-            Optional(),
-            Length(max=500),
-            https_only,
-            URL(message="Give a full web address."),
-        ],
-        filters=[link],
+        validators=[Optional(), Length(max=500), HttpsUrl(example=POSTING_EXAMPLE)],
+        filters=[normalise_https_url],
     )
     track_id = SelectField("Track it fits", coerce=optional_int, validators=[Optional()])
     closes_on = DateField("Closing date", validators=[Optional()])

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coop.core.links import https_check
 from coop.db import enum_column, utcnow
 from coop.extensions import db
 
@@ -103,7 +104,7 @@ class Opening(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("city_id IS NOT NULL OR remote", name="located"),
-        sa.CheckConstraint("url IS NULL OR url LIKE 'https://%'", name="https_url"),
+        sa.CheckConstraint(https_check("url"), name="https_url"),
     )
 
     def is_open(self, on: date | None = None) -> bool:

@@ -188,28 +188,17 @@ def request_reset():
 def visible_users(viewer, stmt):
     """Narrow a select of users to the people city-limited staff may see: staff of their
     cities, and participants and captains with a cohort in their cities."""
-    ids = viewer.city_ids
-    if ids is None:
-        return stmt
+    from coop.auth.models import staff_cities
     from coop.coaching.models import CaptainAssignment
     from coop.enrollment.models import Enrollment
     from coop.programs.models import Cohort
 
-    ids = ids or {-1}
-    in_staff_city = User.cities.any(City.id.in_(ids))
-    enrolled_here = (
-        db.select(Enrollment.id)
-        .join(Cohort)
-        .where(Enrollment.user_id == User.id, Cohort.city_id.in_(ids))
-        .exists()
-    )
-    captain_here = (
-        db.select(CaptainAssignment.id)
-        .join(Cohort)
-        .where(CaptainAssignment.captain_id == User.id, Cohort.city_id.in_(ids))
-        .exists()
-    )
-    return stmt.where(db.or_(in_staff_city, enrolled_here, captain_here))
+    where = db.union_all(  # (person, city): staff's cities, and their cohorts' for the others
+        db.select(staff_cities.c.user_id, staff_cities.c.city_id),
+        db.select(Enrollment.user_id, Cohort.city_id).join(Cohort),
+        db.select(CaptainAssignment.captain_id, Cohort.city_id).join(Cohort),
+    ).subquery("people_cities")
+    return viewer.scope_to_cities(stmt, where.c.city_id, through=(User.id, where.c.user_id))
 
 
 def user_visible_to(user, viewer) -> bool:

@@ -185,9 +185,7 @@ def register_template_helpers(app: Flask) -> None:
     from coop.core.timezones import register_filters
 
     register_filters(app)
-    app.jinja_env.globals.update(
-        nav_for=nav.nav_for, menu_for=nav.menu_for, cohort_tabs=nav.COHORT_TABS, page_url=page_url
-    )
+    app.jinja_env.globals.update(nav_for=nav.nav_for, menu_for=nav.menu_for, page_url=page_url)
 
 
 def register_cli(app: Flask) -> None:

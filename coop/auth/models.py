@@ -78,12 +78,28 @@ class User(UserMixin, db.Model):
         ids = self.city_ids
         return self.is_staff and (ids is None or city_id in ids)
 
-    def scope_to_cities(self, stmt, city_column):
-        """Narrow a select to the cities this user may see (staff only)."""
+    def scope_to_cities(self, stmt, city_column, *, national: bool = False, through=None):
+        """Narrow a select to the cities this user may see: every city for organisation-wide
+        staff (``stmt`` comes back as it is), their own cities for other staff, none for
+        anyone else. The one place that decides staff city scoping.
+
+        - ``city_column``: the city id of what ``stmt`` selects, e.g. ``Cohort.city_id``.
+        - ``national=True`` also keeps rows with no city (national partners, openings).
+        - ``through=(column, key)``: the rows reach their city through another table or
+          subquery; keeps rows whose ``column`` is among the values of ``key`` whose
+          ``city_column`` is in scope, e.g. ``through=(Referral.cohort_id, Cohort.id)``
+          with ``city_column=Cohort.city_id``.
+        """
         ids = self.city_ids
         if ids is None:
             return stmt
-        return stmt.where(city_column.in_(ids or [-1]))
+        clause = city_column.in_(ids or [-1])
+        if national:
+            clause = sa.or_(city_column.is_(None), clause)
+        if through is not None:
+            column, key = through
+            clause = column.in_(sa.select(key).where(clause))
+        return stmt.where(clause)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -1,22 +1,21 @@
 """Reads about people: whom a staff member may see and manage."""
 
-from coop.auth.models import User
+from coop.auth.models import User, staff_cities
 from coop.core import events
 from coop.extensions import db
-from coop.programs.models import City
 
 
 def visible_users(viewer, stmt):
     """Narrow a select of users to the people city-limited staff may see: staff of their
     cities, and participants and captains with a cohort in their cities (the domains that
     link people to cohorts answer ``events.people_in_cities``)."""
-    ids = viewer.city_ids
-    if ids is None:
+    if viewer.city_ids is None:
         return stmt
-    ids = ids or {-1}
-    in_staff_city = User.cities.any(City.id.in_(ids))
-    linked = events.answers(events.people_in_cities, city_ids=ids)
-    return stmt.where(db.or_(in_staff_city, *linked))
+    pairs = db.union_all(  # (person, city): staff's own cities, and what the domains answer
+        db.select(staff_cities.c.user_id, staff_cities.c.city_id),
+        *events.answers(events.people_in_cities),
+    ).subquery("people_cities")
+    return viewer.scope_to_cities(stmt, pairs.c.city_id, through=(User.id, pairs.c.user_id))
 
 
 def user_visible_to(user, viewer) -> bool:

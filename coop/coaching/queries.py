@@ -658,11 +658,6 @@ def _serving_captains(cohort, *, user_ids, **_) -> set[int]:
 
 
 @events.people_in_cities.connect
-def _captains_in_cities(_sender, *, city_ids, **_):
-    """Captains (current or past) of a cohort in ``city_ids``."""
-    return (
-        sa.select(CaptainAssignment.id)
-        .join(Cohort)
-        .where(CaptainAssignment.captain_id == User.id, Cohort.city_id.in_(city_ids))
-        .exists()
-    )
+def _captains_in_cities(_sender, **_):
+    """(captain, city) for every captain assignment, current or past."""
+    return sa.select(CaptainAssignment.captain_id, Cohort.city_id).join(Cohort)

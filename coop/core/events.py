@@ -28,9 +28,9 @@ cohort_stage_counts = _hooks.signal("cohort-stage-counts")
 #: Coaching answers, so enrollment never enrolls one of a cohort's own captains.
 cohort_captains = _hooks.signal("cohort-captains")
 
-#: A condition on ``User`` rows: linked through a cohort to one of ``city_ids``. Enrollment
-#: (enrolled or applied there) and coaching (captains there) answer, so auth shows
-#: city-limited staff the people of their cities.
+#: A select of ``(user id, city id)`` pairs: the people each domain ties to a city.
+#: Enrollment (enrolled or applied there) and coaching (captains there) answer, so auth
+#: shows city-limited staff the people of their cities (``User.scope_to_cities``).
 people_in_cities = _hooks.signal("people-in-cities")
 
 #: ``{cohort_id: {participant_id: summary}}`` for ``people`` (``{cohort_id: [ids]}``).

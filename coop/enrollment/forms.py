@@ -95,7 +95,7 @@ class ApplicationForm(FlaskForm):
     salary_band = SelectField(
         "Annual salary",
         choices=choices(
-            [("", "Choose a range…")] + [(code, label) for code, label, _ in SALARY_BANDS]
+            [("", "Choose a range…")] + [(band.code, band.label) for band in SALARY_BANDS]
         ),
         validators=[DataRequired(message="Choose a salary range.")],
     )

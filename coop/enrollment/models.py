@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,36 +53,36 @@ class Source(enum.StrEnum):
     IMPORT = "import"
 
 
-#: Annual salary bands on the application: (code, label, midpoint stored on the profile).
-SALARY_BANDS: list[tuple[str, str, int]] = [
-    ("none", "No income / not working", 0),
-    ("under-25k", "Under $25,000", 20000),
-    ("25-35k", "$25,000 – $34,999", 30000),
-    ("35-45k", "$35,000 – $44,999", 40000),
-    ("45-55k", "$45,000 – $54,999", 50000),
-    ("55-65k", "$55,000 – $64,999", 60000),
-    ("65k-plus", "$65,000 or more", 70000),
+class SalaryBand(NamedTuple):
+    """An annual salary band on the application."""
+
+    code: str
+    label: str
+    #: Stored on the profile as the intake salary when the person gave only the band.
+    midpoint: int
+    #: Salaries (whole dollars a year) below this fall in the band; None: no upper limit.
+    below: int | None
+
+
+#: The bands, lowest first: the only place they are written down.
+SALARY_BANDS: list[SalaryBand] = [
+    SalaryBand("none", "No income / not working", 0, 1),
+    SalaryBand("under-25k", "Under $25,000", 20000, 25000),
+    SalaryBand("25-35k", "$25,000 – $34,999", 30000, 35000),
+    SalaryBand("35-45k", "$35,000 – $44,999", 40000, 45000),
+    SalaryBand("45-55k", "$45,000 – $54,999", 50000, 55000),
+    SalaryBand("55-65k", "$55,000 – $64,999", 60000, 65000),
+    SalaryBand("65k-plus", "$65,000 or more", 70000, None),
 ]
-SALARY_BAND_LABELS = {code: label for code, label, _ in SALARY_BANDS}
-SALARY_BAND_MIDPOINTS = {code: mid for code, _, mid in SALARY_BANDS}
+SALARY_BAND_LABELS = {band.code: band.label for band in SALARY_BANDS}
+SALARY_BAND_MIDPOINTS = {band.code: band.midpoint for band in SALARY_BANDS}
 
 
 def salary_band_for(salary: int | None) -> str | None:
     """The band a yearly salary falls in (for imports and demo data)."""
     if salary is None:
         return None
-    if salary <= 0:
-        return "none"
-    for code, bound in (
-        ("under-25k", 25000),
-        ("25-35k", 35000),
-        ("35-45k", 45000),
-        ("45-55k", 55000),
-        ("55-65k", 65000),
-    ):
-        if salary < bound:
-            return code
-    return "65k-plus"
+    return next(b.code for b in SALARY_BANDS if b.below is None or salary < b.below)
 
 
 class Enrollment(db.Model):

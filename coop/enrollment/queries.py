@@ -236,11 +236,6 @@ def _stage_counts_of(cohort, **_):
 
 
 @events.people_in_cities.connect
-def _enrolled_in_cities(_sender, *, city_ids, **_):
-    """People with an enrollment (at any stage) in a cohort of ``city_ids``."""
-    return (
-        sa.select(Enrollment.id)
-        .join(Cohort)
-        .where(Enrollment.user_id == User.id, Cohort.city_id.in_(city_ids))
-        .exists()
-    )
+def _enrolled_in_cities(_sender, **_):
+    """(person, city) for every enrollment, at any stage."""
+    return sa.select(Enrollment.user_id, Cohort.city_id).join(Cohort)

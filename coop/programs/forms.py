@@ -1,7 +1,6 @@
 """Forms staff use to launch cities, tracks and cohorts."""
 
 import re
-from urllib.parse import urlsplit
 
 from wtforms import (
     BooleanField,
@@ -24,10 +23,12 @@ from wtforms.validators import (
 )
 
 from coop.core.forms import FlaskForm, MultiCheckboxField, choices, optional_int, strip
+from coop.core.links import HttpsUrl, normalise_https_url
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS, CohortStatus
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+VIDEO_EXAMPLE = "https://meet.example.org/coop"
 DAY_LABELS = dict(zip(WEEKDAYS, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True))
 
 
@@ -38,14 +39,6 @@ def _lower_strip(value):
 def slug_check(form, field):
     if field.data and not SLUG_RE.match(field.data):
         raise ValidationError("Use lower-case letters, digits and single hyphens, e.g. new-york.")
-
-
-def https_only(form, field):
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ValidationError("Use a full https:// link, e.g. https://meet.example.org/coop.")
 
 
 class CityForm(FlaskForm):
@@ -135,8 +128,8 @@ class CohortForm(FlaskForm):
     )
     video_link = URLField(
         "Default video link",
-        filters=[strip],
-        validators=[Optional(), Length(max=500), https_only],
+        filters=[normalise_https_url],
+        validators=[Optional(), Length(max=500), HttpsUrl(example=VIDEO_EXAMPLE)],
         description="Used for every session unless a session has its own (https only).",
     )
     submit = SubmitField("Create cohort")

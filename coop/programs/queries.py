@@ -70,10 +70,7 @@ def sponsor_choices(user) -> list[Partner]:
     """Active partners ``user`` may pick as a sponsor: those with no home city and, for
     city-limited staff, those in their cities (every city's for org-wide staff)."""
     stmt = db.select(Partner).where(Partner.archived.is_(False)).order_by(Partner.name)
-    ids = user.city_ids
-    if ids is not None:
-        stmt = stmt.where(db.or_(Partner.city_id.is_(None), Partner.city_id.in_(ids or [-1])))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(user.scope_to_cities(stmt, Partner.city_id, national=True)))
 
 
 def city_rows(user) -> list[tuple[City, int, int]]:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coop.core import clock, events
 from coop.core.audit import changed_fields, record
+from coop.core.links import https_url
 from coop.extensions import db
 from coop.programs.models import (
     ARCHIVABLE,
@@ -169,9 +170,11 @@ def _check_cohort(cohort_id, actor, city: City, track: Track, values: dict) -> N
         raise ProgramError("The end date must be after the start date.", "end_date")
     if not 1 <= values["capacity"] <= 200:
         raise ProgramError("Capacity must be between 1 and 200.", "capacity")
-    link = values.get("video_link")
-    if link and not link.startswith("https://"):
-        raise ProgramError("Use an https:// link.", "video_link")
+    if "video_link" in values:
+        try:
+            values["video_link"] = https_url(values["video_link"])
+        except ValueError as exc:
+            raise ProgramError(str(exc), "video_link") from None
     if _taken(Cohort, Cohort.name, values["name"], cohort_id, city_id=city.id):
         raise ProgramError(f"{city.name} already has a cohort called {values['name']}.", "name")
 

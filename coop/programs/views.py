@@ -1,6 +1,6 @@
 """Staff launch cities, tracks and cohorts."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import nav
@@ -58,9 +58,9 @@ ACTION_LABELS = {
 
 
 @bp.app_template_global()
-def visible_cohort_tabs() -> list[nav.NavItem]:
-    """The registered cohort tabs whose endpoint exists in this app."""
-    return [t for t in nav.COHORT_TABS if t.endpoint in current_app.view_functions]
+def cohort_tabs() -> list[nav.NavItem]:
+    """The tabs the domains registered for the staff cohort page (after Overview)."""
+    return nav.COHORT_TABS
 
 
 #: How changed field names read in the cohort's history.

@@ -14,7 +14,6 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import (
-    URL,
     DataRequired,
     Email,
     InputRequired,
@@ -26,25 +25,12 @@ from wtforms.validators import (
 
 from coop.core import clock
 from coop.core.forms import FlaskForm, choices, optional_int, strip
+from coop.core.links import HttpsUrl, normalise_https_url
 from coop.core.once import SubmissionTokenField
 from coop.programs.models import PartnerKind
 from coop.referrals.models import EmploymentStatus
 
-
-def https_only(form, field):
-    value = (field.data or "").strip()
-    if value and not value.lower().startswith("https://"):
-        raise ValidationError("Use a secure link that starts with https://.")
-    if value and len(value) <= len("https://"):
-        raise ValidationError("Give the full address, e.g. https://example.com/jobs/123.")
-
-
-def link(value):
-    """Trim a link and lower-case its scheme (``HTTPS://`` is still https)."""
-    value = strip(value)
-    if isinstance(value, str) and value.lower().startswith("https://"):
-        value = "https://" + value[len("https://") :]
-    return value
+POSTING_EXAMPLE = "https://example.com/jobs/123"
 
 
 class PartnerForm(FlaskForm):
@@ -62,13 +48,8 @@ class PartnerForm(FlaskForm):
     )
     website = URLField(
         "Website",
-        validators=[
-            Optional(),
-            Length(max=255),
-            https_only,
-            URL(message="Give a full web address."),
-        ],
-        filters=[link],
+        validators=[Optional(), Length(max=255), HttpsUrl(example="https://example.com")],
+        filters=[normalise_https_url],
     )
     archived = BooleanField("Archived (hidden from choices, kept in the records)")
     submit = SubmitField("Save partner")
@@ -105,13 +86,8 @@ class OpeningForm(FlaskForm):
     remote = BooleanField("Remote (can be done from anywhere)")
     url = URLField(
         "Link to the posting",
-        validators=[
-            Optional(),
-            Length(max=500),
-            https_only,
-            URL(message="Give a full web address."),
-        ],
-        filters=[link],
+        validators=[Optional(), Length(max=500), HttpsUrl(example=POSTING_EXAMPLE)],
+        filters=[normalise_https_url],
     )
     track_id = SelectField("Track it fits", coerce=optional_int, validators=[Optional()])
     closes_on = DateField("Closing date", validators=[Optional()])

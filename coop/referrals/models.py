@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.core import clock
+from coop.core.links import https_check
 from coop.db import enum_column, utcnow
 from coop.extensions import db
 from coop.programs.models import City, Cohort, today_in_city
@@ -129,7 +130,7 @@ class Opening(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("city_id IS NOT NULL OR remote", name="located"),
-        sa.CheckConstraint("url IS NULL OR url LIKE 'https://%'", name="https_url"),
+        sa.CheckConstraint(https_check("url"), name="https_url"),
     )
 
     def today(self) -> date:

@@ -55,11 +55,8 @@ def is_alumnus(user) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def user_city_ids(user) -> sa.Select | None:
-    """Cities a captain or participant works in (None: every city, for org-wide staff)."""
-    if user.is_staff:
-        ids = user.city_ids
-        return None if ids is None else sa.select(City.id).where(City.id.in_(ids or [-1]))
+def user_city_ids(user) -> sa.Select:
+    """Cities a captain or participant works in (staff: ``User.scope_to_cities``)."""
     if user.is_captain:
         return sa.select(Cohort.city_id).where(Cohort.id.in_(captain_cohort_ids(user)))
     return graduated_city_ids(user)
@@ -71,9 +68,9 @@ def user_city_ids(user) -> sa.Select | None:
 def visible_partners(user, stmt=None) -> sa.Select:
     """Partners of the user's cities, and partners with no city (national ones)."""
     stmt = stmt if stmt is not None else sa.select(Partner)
+    if user.is_staff:
+        return user.scope_to_cities(stmt, Partner.city_id, national=True)
     cities = user_city_ids(user)
-    if cities is None:
-        return stmt
     return stmt.where(sa.or_(Partner.city_id.is_(None), Partner.city_id.in_(cities)))
 
 
@@ -145,9 +142,7 @@ def openings_list(user, on: date | None = None, include_closed: bool = False) ->
         joinedload(Opening.partner), joinedload(Opening.city), joinedload(Opening.track)
     )
     if include_closed and user.is_staff:
-        cities = user_city_ids(user)
-        if cities is not None:
-            stmt = stmt.where(sa.or_(Opening.city_id.is_(None), Opening.city_id.in_(cities)))
+        stmt = user.scope_to_cities(stmt, Opening.city_id, national=True)
     elif include_closed and user.is_captain:
         stmt = stmt.where(sa.or_(Opening.open_clause(on), Opening.posted_by_id == user.id))
     else:
@@ -193,11 +188,7 @@ def visible_referrals(user, stmt=None) -> sa.Select:
     of their pod. Participants: their own, and the ones they made (alumni)."""
     stmt = stmt if stmt is not None else sa.select(Referral)
     if user.is_staff:
-        ids = user.city_ids
-        if ids is None:
-            return stmt
-        in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
-        return stmt.where(Referral.cohort_id.in_(in_city))
+        return user.scope_to_cities(stmt, Cohort.city_id, through=(Referral.cohort_id, Cohort.id))
     if user.is_captain:
         return stmt.where(
             sa.or_(
@@ -276,11 +267,7 @@ def visible_placements(user, stmt=None) -> sa.Select:
     own. Captains: none (they see stages, not salaries)."""
     stmt = stmt if stmt is not None else sa.select(Placement)
     if user.is_staff:
-        ids = user.city_ids
-        if ids is None:
-            return stmt
-        in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
-        return stmt.where(Placement.cohort_id.in_(in_city))
+        return user.scope_to_cities(stmt, Cohort.city_id, through=(Placement.cohort_id, Cohort.id))
     if user.is_participant:
         return stmt.where(Placement.participant_id == user.id)
     return stmt.where(sa.false())
@@ -330,11 +317,7 @@ WHEN = ("overdue", "due", "upcoming", "open", "closed")
 
 def visible_follow_ups(user, stmt=None) -> sa.Select:
     stmt = stmt if stmt is not None else sa.select(FollowUp)
-    ids = user.city_ids
-    if ids is None:
-        return stmt
-    in_city = sa.select(Cohort.id).where(Cohort.city_id.in_(ids or [-1]))
-    return stmt.where(FollowUp.cohort_id.in_(in_city))
+    return user.scope_to_cities(stmt, Cohort.city_id, through=(FollowUp.cohort_id, Cohort.id))
 
 
 def when_clause(when: str, on: date | None = None, zone=None):

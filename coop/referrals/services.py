@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coop.core import events
 from coop.core.audit import changed_fields, record
+from coop.core.links import https_url
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -41,9 +42,19 @@ class ReferralError(ValueError):
 PARTNER_FIELDS = ["name", "kind", "city_id", "website", "archived"]
 
 
+def _check_link(values: dict, key: str) -> None:
+    """Normalise the link ``values[key]`` in place (if given), or refuse it."""
+    if key in values:
+        try:
+            values[key] = https_url(values[key])
+        except ValueError as exc:
+            raise ReferralError(str(exc)) from None
+
+
 def create_partner(actor, **values) -> Partner:
     """Add a partner; names are unique."""
     _check_partner_name(values["name"])
+    _check_link(values, "website")
     partner = Partner(**values)
     db.session.add(partner)
     db.session.flush()
@@ -54,6 +65,7 @@ def create_partner(actor, **values) -> Partner:
 def update_partner(partner: Partner, actor, **values) -> list[str]:
     if values.get("name") and values["name"] != partner.name:
         _check_partner_name(values["name"], partner.id)
+    _check_link(values, "website")
     for key, value in values.items():
         setattr(partner, key, value)
     changed = changed_fields(partner, values.keys())
@@ -136,9 +148,7 @@ OPENING_FIELDS = [
 def _check_opening(values) -> None:
     if values.get("city_id") is None and not values.get("remote"):
         raise ReferralError("Give the opening a city, or mark it remote.")
-    url = values.get("url")
-    if url and not url.lower().startswith("https://"):
-        raise ReferralError("The link must start with https://.")
+    _check_link(values, "url")
 
 
 def post_opening(actor, **values) -> Opening:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from coop.db import utcnow
-from coop.reports import queries, sources
-from coop.reports.figures import Figure, Kind, count, money, rate, unavailable
+from coop.reports import queries
+from coop.reports.figures import Figure, Kind, count, money, rate
 from coop.reports.filters import Filters, cohort_scope
 from coop.reports.queries import OUTCOME_MONTHS, TOTAL
 
@@ -175,10 +175,6 @@ KINDS = {
 }
 
 
-def _missing(key: str) -> Figure:
-    return unavailable(key, LABELS[key], KINDS.get(key, Kind.COUNT), NOTES[key])
-
-
 def _c(key, n, base, unit) -> Figure:
     return count(key, LABELS[key], n, base, unit, NOTES[key])
 
@@ -206,96 +202,51 @@ def funnel_figures(row: dict | None) -> list[Figure]:
 
 
 def engagement_figures(att: dict | None, chk: dict | None) -> list[Figure]:
-    out = []
-    if att is None and not sources.available("attendance"):
-        out.append(_missing("attendance_rate"))
-    else:
-        att = att or {}
-        out.append(
-            _r(
-                "attendance_rate",
-                int(att.get("attended") or 0),
-                int(att.get("possible") or 0),
-                "participants",
-                base=int(att.get("people") or 0),
-            )
-        )
-    if chk is None and not sources.available("checkins"):
-        out += [_missing("checkin_coverage"), _missing("flagged")]
-    else:
-        chk = chk or {}
-        active = chk.get("active", 0)
-        unit = "participants in active cohorts"
-        out.append(_r("checkin_coverage", chk.get("covered", 0), active, unit))
-        out.append(_c("flagged", chk.get("flagged", 0), active, unit))
-    return out
+    att, chk = att or {}, chk or {}
+    active = chk.get("active", 0)
+    unit = "participants in active cohorts"
+    return [
+        _r(
+            "attendance_rate",
+            int(att.get("attended") or 0),
+            int(att.get("possible") or 0),
+            "participants",
+            base=int(att.get("people") or 0),
+        ),
+        _r("checkin_coverage", chk.get("covered", 0), active, unit),
+        _c("flagged", chk.get("flagged", 0), active, unit),
+    ]
 
 
-def outcome_figures(
-    outcomes: dict | None, fups: dict | None, pay: dict | None, *, have: dict[str, bool]
-) -> list[Figure]:
-    out = []
-    if not have["placements"]:
-        out.append(_missing("overcame_12m"))
-    else:
-        o = outcomes or {}
-        unit = f"graduates {OUTCOME_MONTHS}+ months after exit"
-        out.append(_r("overcame_12m", o.get("overcame", 0), o.get("eligible", 0), unit))
+def outcome_figures(outcomes: dict | None, fups: dict | None, pay: dict | None) -> list[Figure]:
+    o, f, p = outcomes or {}, fups or {}, pay or {}
+    unit = f"graduates {OUTCOME_MONTHS}+ months after exit"
+    out = [_r("overcame_12m", o.get("overcame", 0), o.get("eligible", 0), unit)]
     for kind in ("q2", "q4"):
-        key = f"employed_{kind}"
-        if not have["follow_ups"]:
-            out.append(_missing(key))
-        else:
-            f = fups or {}
-            reached = f.get(f"{kind}_reached", 0)
-            out.append(_r(key, f.get(f"{kind}_employed", 0), reached, "graduates reached"))
-    if not have["placements"]:
-        out += [_missing("median_intake"), _missing("median_placement")]
-    else:
-        p = pay or {}
+        reached = f.get(f"{kind}_reached", 0)
         out.append(
-            _m("median_intake", p.get("intake_median"), p.get("intake_n", 0), "placed graduates")
+            _r(f"employed_{kind}", f.get(f"{kind}_employed", 0), reached, "graduates reached")
         )
-        out.append(
-            _m(
-                "median_placement",
-                p.get("placed_median"),
-                p.get("placed_n", 0),
-                "placed graduates",
-            )
-        )
+    out.append(
+        _m("median_intake", p.get("intake_median"), p.get("intake_n", 0), "placed graduates")
+    )
+    out.append(
+        _m("median_placement", p.get("placed_median"), p.get("placed_n", 0), "placed graduates")
+    )
     return out
 
 
-def network_figures(
-    refs: dict | None, caps: dict | None, fun: dict | None, *, have: dict[str, bool]
-) -> list[Figure]:
-    out = []
-    if not have["referrals"]:
-        out += [_missing(k) for k in ("referrals", "interviews", "hires", "hire_rate")]
-    else:
-        r = refs or {}
-        made = r.get("referrals", 0)
-        out += [
-            _c("referrals", made, r.get("people", 0), "people referred"),
-            _c("interviews", r.get("interviewed", 0), made, "referrals"),
-            _c("hires", r.get("hired", 0), made, "referrals"),
-            _r("hire_rate", r.get("hired", 0), made, "referrals"),
-        ]
-    fun = fun or {}
-    if not have["alumni_captains"]:
-        out.append(_missing("captains"))
-    else:
-        out.append(
-            _c("captains", (caps or {}).get("captains", 0), fun.get("graduated", 0), "graduates")
-        )
-    if not have["alumni_referred"]:
-        out.append(_missing("referred_by_alumni"))
-    else:
-        out.append(
-            _c("referred_by_alumni", fun.get("referred", 0), fun.get("applicants", 0), "applicants")
-        )
-    return out
+def network_figures(refs: dict | None, caps: dict | None, fun: dict | None) -> list[Figure]:
+    r, fun = refs or {}, fun or {}
+    made = r.get("referrals", 0)
+    return [
+        _c("referrals", made, r.get("people", 0), "people referred"),
+        _c("interviews", r.get("interviewed", 0), made, "referrals"),
+        _c("hires", r.get("hired", 0), made, "referrals"),
+        _r("hire_rate", r.get("hired", 0), made, "referrals"),
+        _c("captains", (caps or {}).get("captains", 0), fun.get("graduated", 0), "graduates"),
+        _c("referred_by_alumni", fun.get("referred", 0), fun.get("applicants", 0), "applicants"),
+    ]
 
 
 # -- building the dashboard -------------------------------------------------------------------
@@ -306,46 +257,29 @@ def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
     now = now or utcnow()
     today = now.date()
     scope = cohort_scope(filters, user)
-    have = {
-        name: sources.available(name)
-        for name in (
-            "attendance",
-            "checkins",
-            "placements",
-            "follow_ups",
-            "referrals",
-            "alumni_captains",
-            "alumni_referred",
-        )
-    }
     cohort_rows = queries.cohorts(scope)
     fun = queries.funnel(scope)
-    att = queries.attendance(scope, now) if have["attendance"] else None
-    chk = queries.checkins(scope, today) if have["checkins"] else None
-    outc = queries.placement_outcomes(scope, today) if have["placements"] else None
-    fups = queries.follow_ups(scope) if have["follow_ups"] else None
-    pay = queries.salaries(scope) if have["placements"] else None
-    refs = queries.referrals(scope) if have["referrals"] else None
-    caps = queries.returning_captains(scope) if have["alumni_captains"] else None
-
-    def pick(data: dict | None, key: int) -> dict | None:
-        if data is None:
-            return None
-        return data.get(key, {})
+    att = queries.attendance(scope, now)
+    chk = queries.checkins(scope, today)
+    outc = queries.placement_outcomes(scope, today)
+    fups = queries.follow_ups(scope)
+    pay = queries.salaries(scope)
+    refs = queries.referrals(scope)
+    caps = queries.returning_captains(scope)
 
     def figures_for(key: int) -> list[Section]:
         return [
             Section("funnel", "Funnel", funnel_figures(fun.get(key))),
-            Section("engagement", "Engagement", engagement_figures(pick(att, key), pick(chk, key))),
+            Section("engagement", "Engagement", engagement_figures(att.get(key), chk.get(key))),
             Section(
                 "outcomes",
                 "Outcomes",
-                outcome_figures(pick(outc, key), pick(fups, key), pick(pay, key), have=have),
+                outcome_figures(outc.get(key), fups.get(key), pay.get(key)),
             ),
             Section(
                 "network",
                 "The network",
-                network_figures(pick(refs, key), pick(caps, key), fun.get(key), have=have),
+                network_figures(refs.get(key), caps.get(key), fun.get(key)),
             ),
         ]
 

@@ -12,10 +12,21 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from coop.auth.models import ParticipantProfile
+from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CheckIn
+from coop.enrollment.models import SALARY_BAND_MIDPOINTS, Enrollment, EnrollmentEvent, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus, Track
-from coop.reports import sources
+from coop.referrals.models import (
+    EmploymentStatus,
+    FollowUp,
+    FollowUpKind,
+    Placement,
+    Referral,
+    ReferralEvent,
+    ReferralStage,
+)
 from coop.reports.sql import ended_by, medians, months_after, utc_param
+from coop.sessions.models import ATTENDED, Attendance, SessionStatus, VirtualSession
 
 #: The key of the row that covers every cohort in view.
 TOTAL = 0
@@ -73,40 +84,33 @@ def funnel(scope) -> dict[int, dict]:
     program after enrolling; an applicant who withdrew before a seat (the history says
     so) is only an applicant.
     """
-    from coop.enrollment.models import Enrollment, Stage
-
-    e = Enrollment
+    e, ev = Enrollment, EnrollmentEvent
     one, zero = sa.literal(1), sa.literal(0)
     # What the history adds, looked up only for the stages where it matters.
-    if sources.available("enrollment_history"):
-        ev = sources.model("enrollment_history")
-        withdrew_early = (
-            sa.select(ev.id)
-            .where(
-                ev.enrollment_id == e.id,
-                ev.to_stage == Stage.WITHDRAWN,
-                ev.from_stage.in_([Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED]),
-            )
-            .exists()
+    withdrew_early = (
+        sa.select(ev.id)
+        .where(
+            ev.enrollment_id == e.id,
+            ev.to_stage == Stage.WITHDRAWN,
+            ev.from_stage.in_([Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED]),
         )
-        was_accepted = (
-            sa.select(ev.id)
-            .where(ev.enrollment_id == e.id, ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]))
-            .exists()
-        )
-        early = sa.case(
-            (e.stage == Stage.WITHDRAWN, sa.case((withdrew_early, one), else_=zero)), else_=zero
-        )
-        accepted_before = sa.case(
-            (
-                e.stage.in_([Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]),
-                sa.case((was_accepted, one), else_=zero),
-            ),
-            else_=zero,
-        )
-    else:
-        early = accepted_before = zero
-    referred = sources.available("alumni_referred")
+        .exists()
+    )
+    was_accepted = (
+        sa.select(ev.id)
+        .where(ev.enrollment_id == e.id, ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]))
+        .exists()
+    )
+    early = sa.case(
+        (e.stage == Stage.WITHDRAWN, sa.case((withdrew_early, one), else_=zero)), else_=zero
+    )
+    accepted_before = sa.case(
+        (
+            e.stage.in_([Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]),
+            sa.case((was_accepted, one), else_=zero),
+        ),
+        else_=zero,
+    )
     base = (
         sa.select(
             e.cohort_id.label("cohort_id"),
@@ -114,9 +118,7 @@ def funnel(scope) -> dict[int, dict]:
             e.stage.label("stage"),
             early.label("early"),
             accepted_before.label("accepted_before"),
-            (sa.case((e.referred_by_id.is_not(None), one), else_=zero) if referred else zero).label(
-                "referred"
-            ),
+            sa.case((e.referred_by_id.is_not(None), one), else_=zero).label("referred"),
         )
         .where(e.cohort_id.in_(scope))
         .subquery("funnel_base")
@@ -145,9 +147,8 @@ def funnel(scope) -> dict[int, dict]:
         "enrolled": _people(flags.c.enrolled == 1, user),
         "graduated": _people(flags.c.graduated == 1, user),
         "withdrawn": _people(flags.c.withdrawn == 1, user),
+        "referred": _people(flags.c.referred == 1, user),
     }
-    if referred:
-        columns["referred"] = _people(flags.c.referred == 1, user)
     return _keyed(_per_cohort_and_total(flags, flags.c.cohort_id, columns))
 
 
@@ -159,9 +160,6 @@ def attendance(scope, now: datetime) -> dict[int, dict]:
     times the cohort's members (enrolled or graduated) is what could be attended;
     present or late counts as attended, a missing roll call as not. ``people`` are the
     members of cohorts that held at least one session."""
-    from coop.enrollment.models import Enrollment, Stage
-    from coop.sessions.models import ATTENDED, Attendance, SessionStatus, VirtualSession
-
     vs, a, e = VirtualSession, Attendance, Enrollment
     held_clause = sa.and_(
         vs.status == SessionStatus.SCHEDULED,
@@ -225,9 +223,6 @@ def attendance(scope, now: datetime) -> dict[int, dict]:
 def checkins(scope, today: date) -> dict[int, dict]:
     """Participants enrolled now in active cohorts; of them, who had a check-in in the
     last ``COVERAGE_DAYS`` days, and who has an unresolved attention flag."""
-    from coop.coaching.models import COVERAGE_DAYS, CheckIn
-    from coop.enrollment.models import Enrollment, Stage
-
     e, ci = Enrollment, CheckIn
     since = date.fromordinal(today.toordinal() - COVERAGE_DAYS)
     mine = sa.and_(ci.cohort_id == e.cohort_id, ci.participant_id == e.user_id)
@@ -267,8 +262,6 @@ def checkins(scope, today: date) -> dict[int, dict]:
 
 
 def _graduates(scope):
-    from coop.enrollment.models import Enrollment, Stage
-
     return (
         sa.select(Enrollment.id, Enrollment.cohort_id, Enrollment.user_id, Cohort.end_date)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
@@ -279,8 +272,6 @@ def _graduates(scope):
 def placement_outcomes(scope, today: date) -> dict[int, dict]:
     """Graduates whose 12 months after exit (their cohort's end) are over, and of them
     those with a verified career-track placement that started within those months."""
-    from coop.referrals.models import Placement
-
     grads = _graduates(scope).subquery("grads")
     deadline = months_after(grads.c.end_date, OUTCOME_MONTHS)
     p = Placement
@@ -322,8 +313,6 @@ def placement_outcomes(scope, today: date) -> dict[int, dict]:
 def follow_ups(scope) -> dict[int, dict]:
     """Closed follow-ups at the 2nd and 4th quarter after exit: people reached (any
     answer but "could not reach them") and people employed (career-track or other)."""
-    from coop.referrals.models import EmploymentStatus, FollowUp, FollowUpKind
-
     f = FollowUp
     rows = (
         sa.select(f.cohort_id, f.participant_id, f.kind, f.status)
@@ -349,8 +338,6 @@ def salaries(scope) -> dict[int, dict]:
     """Medians for graduates with a verified placement: the salary of their first
     verified placement, and their intake salary (the profile's, else the midpoint of
     the band they gave when applying), over the same people."""
-    from coop.referrals.models import Placement
-
     grads = _graduates(scope).subquery("grads")
     p = Placement
     # Each graduate's first verified salary, looked up through the placements' person
@@ -365,27 +352,20 @@ def salaries(scope) -> dict[int, dict]:
         .limit(1)
         .scalar_subquery()
     )
-    intake = ParticipantProfile.intake_salary
-    if sources.available("salary_bands"):
-        from coop.enrollment.models import SALARY_BAND_MIDPOINTS, Enrollment
-
-        band = sa.case(
-            *((Enrollment.salary_band == code, mid) for code, mid in SALARY_BAND_MIDPOINTS.items())
+    band = sa.case(
+        *((Enrollment.salary_band == code, mid) for code, mid in SALARY_BAND_MIDPOINTS.items())
+    )
+    intake = sa.func.coalesce(ParticipantProfile.intake_salary, band)
+    per_graduate = (
+        sa.select(
+            grads.c.cohort_id.label("cohort_id"),
+            grads.c.user_id.label("user_id"),
+            first_salary.label("placed"),
+            intake.label("intake"),
         )
-        intake = sa.func.coalesce(intake, band)
-        join_enrollment = True
-    else:
-        join_enrollment = False
-    per_graduate = sa.select(
-        grads.c.cohort_id.label("cohort_id"),
-        grads.c.user_id.label("user_id"),
-        first_salary.label("placed"),
-        intake.label("intake"),
-    ).select_from(grads)
-    if join_enrollment:
-        from coop.enrollment.models import Enrollment
-
-        per_graduate = per_graduate.join(Enrollment, Enrollment.id == grads.c.id)
+        .select_from(grads)
+        .join(Enrollment, Enrollment.id == grads.c.id)
+    )
     per_graduate = per_graduate.outerjoin(
         ParticipantProfile, ParticipantProfile.user_id == grads.c.user_id
     ).subquery("graduate_salaries")
@@ -426,23 +406,20 @@ def referrals(scope) -> dict[int, dict]:
     """Referrals made for participants of the cohorts in view; those that reached an
     interview (now at interviewing, offer or hired, or passed through interviewing or
     offer on the way to not selected / withdrawn), and hires."""
-    from coop.referrals.models import Referral, ReferralStage
-
     r = Referral
     interviewed = r.stage.in_(
         [ReferralStage.INTERVIEWING, ReferralStage.OFFER, ReferralStage.HIRED]
     )
-    if sources.available("referral_history"):
-        ev = sources.model("referral_history")
-        interviewed = sa.or_(
-            interviewed,
-            sa.select(ev.id)
-            .where(
-                ev.referral_id == r.id,
-                ev.to_stage.in_([ReferralStage.INTERVIEWING, ReferralStage.OFFER]),
-            )
-            .exists(),
+    ev = ReferralEvent
+    interviewed = sa.or_(
+        interviewed,
+        sa.select(ev.id)
+        .where(
+            ev.referral_id == r.id,
+            ev.to_stage.in_([ReferralStage.INTERVIEWING, ReferralStage.OFFER]),
         )
+        .exists(),
+    )
     one = sa.literal(1)
     flags = (
         sa.select(
@@ -471,8 +448,6 @@ def referrals(scope) -> dict[int, dict]:
 
 def returning_captains(scope) -> dict[int, dict]:
     """Graduates of the cohorts in view who were appointed alumni captains (ever)."""
-    from coop.coaching.models import AlumniCaptain
-
     ac = (
         sa.select(AlumniCaptain.graduated_from_id.label("cohort_id"), AlumniCaptain.user_id)
         .where(AlumniCaptain.graduated_from_id.in_(scope))

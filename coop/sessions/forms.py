@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
@@ -23,6 +21,7 @@ from wtforms.validators import (
 )
 
 from coop.core.forms import FlaskForm, MultiCheckboxField
+from coop.core.links import HttpsUrl, normalise_https_url
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS
 from coop.sessions.models import AttendanceStatus
@@ -35,16 +34,9 @@ WEEKDAY_LABELS = dict(
     )
 )
 STATUS_CHOICES = [SelectChoice(s.value, s.value.title()) for s in AttendanceStatus]
-
-
-def https_only(form, field):
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc:
-        raise ValidationError("Use an https:// link.")
-    field.data = value
+VIDEO_LINK = HttpsUrl(
+    message="Use an https:// link. Give the full address, e.g. https://meet.example.org/coop."
+)
 
 
 DURATION = [
@@ -78,7 +70,8 @@ class GenerateForm(FlaskForm):
     )
     video_link = URLField(
         "Video link",
-        validators=[Optional(), Length(max=500), https_only],
+        filters=[normalise_https_url],
+        validators=[Optional(), Length(max=500), VIDEO_LINK],
         description="Leave empty to use the cohort's link.",
     )
     submit = SubmitField("Generate sessions")
@@ -104,7 +97,8 @@ class SessionForm(FlaskForm):
     agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=5000)])
     video_link = URLField(
         "Video link",
-        validators=[Optional(), Length(max=500), https_only],
+        filters=[normalise_https_url],
+        validators=[Optional(), Length(max=500), VIDEO_LINK],
         description="Leave empty to use the cohort's link.",
     )
     submit = SubmitField("Save session")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
 from coop.core.audit import changed_fields, record
+from coop.core.links import https_url
 from coop.core.timezones import format_local
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
@@ -116,6 +117,7 @@ def generate_sessions(
     the same local time across daylight-saving changes. Dates that already have a session
     at that local time (cancelled ones too) are skipped, so generating again is harmless.
     """
+    video_link = _video_link(video_link)
     days = schedule_dates(weekdays, first_date, count, end_date)
     zone = cohort_zone(cohort)
     existing = set(
@@ -163,6 +165,14 @@ def generate_sessions(
     return len(rows)
 
 
+def _video_link(value: str | None) -> str | None:
+    """The session's own video link as saved (None: the cohort's), or ``ScheduleError``."""
+    try:
+        return https_url(value)
+    except ValueError as exc:
+        raise ScheduleError(str(exc)) from None
+
+
 def _check_free(cohort: Cohort, day: date, at: time, exclude_id: int | None = None) -> None:
     stmt = db.select(VirtualSession.id).where(
         VirtualSession.cohort_id == cohort.id,
@@ -188,6 +198,7 @@ def add_session(
 ) -> VirtualSession:
     """Add one session at a local date and time in the cohort's zone."""
     _check_free(cohort, local_date, local_time)
+    video_link = _video_link(video_link)
     session = VirtualSession(
         cohort_id=cohort.id,
         title=title.strip(),
@@ -221,6 +232,8 @@ def update_session(session: VirtualSession, cohort: Cohort, *, actor=None, **val
         _check_free(cohort, day, at, exclude_id=session.id)
     if "title" in values and not (values["title"] or "").strip():
         raise ScheduleError("A session needs a title.")
+    if "video_link" in values:
+        values["video_link"] = _video_link(values["video_link"])
     for name, value in values.items():
         if isinstance(value, str):
             value = value.strip() or None

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from coop.auth.models import Role
 from coop.extensions import db
-from coop.reports import sources
 from coop.reports.dashboard import build
 from coop.reports.filters import Filters
 from coop.reports.sql import medians, months_after
@@ -209,47 +208,6 @@ def test_filters_select_cohorts(outcome_data, factory, filters, cohorts, applica
     dash = build(filters(outcome_data), staff(factory), now=NOW)
     assert [r.name for r in dash.cohorts] == [f"Cohort {c}" for c in cohorts]
     assert dash.figure("applicants").value == applicants
-
-
-def test_missing_sources_show_not_available_never_zero(outcome_data, factory, monkeypatch):
-    monkeypatch.setattr(
-        sources,
-        "FORCED_MISSING",
-        {"attendance", "placements", "follow_ups", "referrals", "alumni_referred"},
-    )
-    dash = build(Filters(), staff(factory), now=NOW)
-    for key in (
-        "attendance_rate",
-        "overcame_12m",
-        "employed_q2",
-        "employed_q4",
-        "median_intake",
-        "median_placement",
-        "referrals",
-        "interviews",
-        "hires",
-        "hire_rate",
-        "referred_by_alumni",
-    ):
-        figure = dash.figure(key)
-        assert not figure.available, key
-        assert figure.text == "not available"
-        assert figure.chart_value is None
-    assert dash.figure("applicants").value == 33  # what exists still shows
-    assert dash.figure("captains").text == "<5"
-    assert dash.cohorts[0].figures["referrals"].text == "not available"
-
-
-def test_without_enrollment_history_a_withdrawal_counts_as_leaving(
-    outcome_data, factory, monkeypatch
-):
-    monkeypatch.setattr(sources, "FORCED_MISSING", {"enrollment_history"})
-    dash = build(Filters(cohort_id=outcome_data.cohorts["A1"].id), staff(factory), now=NOW)
-    # w3 (withdrew as an applicant) cannot be told apart without the history; d1's
-    # acceptance is not known either.
-    assert dash.figure("withdrawn").value == 3
-    assert dash.figure("enrolled").value == 11
-    assert dash.figure("accepted").value == 11
 
 
 def test_empty_selection_has_zero_counts_and_no_rates(factory):

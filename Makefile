@@ -25,8 +25,9 @@ run: $(STAMP)
 	@echo "Serving coop on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# -n 2: the suite on two processes (pytest-xdist); PostgreSQL gives each its own database.
 test: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q
+	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q -n 2
 
 # The SQLite suite again at instants that catch date bugs (see docs/testing.md): still
 # 31 December in Los Angeles, a leap day, US clocks springing forward and falling back,
@@ -41,7 +42,7 @@ test-dates: $(STAMP)
 	done
 
 test-postgres: $(STAMP)
-	COOP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q
+	COOP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q -n 2
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -q

@@ -48,15 +48,15 @@ e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check coop tests config.py wsgi.py
-	$(BIN)/ruff format --check coop tests config.py wsgi.py
+	$(BIN)/ruff check coop tests benchmarks config.py wsgi.py
+	$(BIN)/ruff format --check coop tests benchmarks config.py wsgi.py
 
 format: $(STAMP)
-	$(BIN)/ruff format coop tests config.py wsgi.py
-	$(BIN)/ruff check --fix coop tests config.py wsgi.py
+	$(BIN)/ruff format coop tests benchmarks config.py wsgi.py
+	$(BIN)/ruff check --fix coop tests benchmarks config.py wsgi.py
 
 bench: $(STAMP)
-	$(BIN)/python -m coop.bench
+	$(BIN)/python -m benchmarks.dashboard
 
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

@@ -96,3 +96,28 @@ class Factory:
         db.session.add(enrollment)
         db.session.flush()
         return enrollment
+
+
+def application_form(cohort, **overrides) -> dict:
+    """Valid public application form data for ``cohort``; override with keywords (None
+    drops a field)."""
+    data = {
+        "name": "Rosa Alvarez",
+        "email": "Rosa.Alvarez@Example.org",
+        "phone": "(555) 010-2030",
+        "college": "Lehman College",
+        "graduation_year": "2024",
+        "first_generation": "yes",
+        "low_income": "yes",
+        "job_title": "Retail associate",
+        "salary_band": "25-35k",
+        "preferred_track": str(cohort.track_id),
+        "preferred_city": str(cohort.city_id),
+        "heard_via": "other",
+        "referrer": "",
+        "partner": "",
+        "heard_other": "A flyer at the library",
+        "consent": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

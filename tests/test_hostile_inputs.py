@@ -26,6 +26,7 @@ from coop.enrollment.models import Enrollment, HeardVia, Stage
 from coop.extensions import db
 from coop.programs.models import CohortStatus
 from coop.sessions.models import Attendance, MeetingReportImport, MeetingReportRow
+from tests.factories import application_form
 from tests.sessions.builders import Builder
 
 DATA = Path(__file__).parent / "sessions" / "data"
@@ -39,27 +40,7 @@ def counts() -> tuple:
     )
 
 
-def application(cohort, **overrides) -> dict:
-    data = {
-        "name": "Rosa Alvarez",
-        "email": "rosa.alvarez@example.org",
-        "phone": "(555) 010-2030",
-        "college": "Lehman College",
-        "graduation_year": "2024",
-        "first_generation": "yes",
-        "low_income": "yes",
-        "job_title": "Retail associate",
-        "salary_band": "25-35k",
-        "preferred_track": str(cohort.track_id),
-        "preferred_city": str(cohort.city_id),
-        "heard_via": "other",
-        "referrer": "",
-        "partner": "",
-        "heard_other": "A flyer at the library",
-        "consent": "y",
-    }
-    data.update(overrides)
-    return data
+application = application_form
 
 
 def test_nul_bytes_in_the_public_application_are_dropped(client, factory):

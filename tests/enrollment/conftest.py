@@ -11,6 +11,7 @@ from coop.db import utcnow
 from coop.enrollment.models import Enrollment, EnrollmentEvent, HeardVia, Stage
 from coop.extensions import db
 from coop.programs.models import CohortStatus
+from tests.factories import application_form
 
 
 def commit_setup() -> None:
@@ -76,32 +77,8 @@ def recruiting(factory):
 
 @pytest.fixture
 def form_data():
-    """Valid public application form data for ``cohort``; override with keywords (None
-    drops a field)."""
-
-    def _data(cohort, **overrides):
-        data = {
-            "name": "Rosa Alvarez",
-            "email": "Rosa.Alvarez@Example.org",
-            "phone": "(555) 010-2030",
-            "college": "Lehman College",
-            "graduation_year": "2024",
-            "first_generation": "yes",
-            "low_income": "yes",
-            "job_title": "Retail associate",
-            "salary_band": "25-35k",
-            "preferred_track": str(cohort.track_id),
-            "preferred_city": str(cohort.city_id),
-            "heard_via": "other",
-            "referrer": "",
-            "partner": "",
-            "heard_other": "A flyer at the library",
-            "consent": "y",
-        }
-        data.update(overrides)
-        return {k: v for k, v in data.items() if v is not None}
-
-    return _data
+    """Valid public application form data for ``cohort`` (``tests.factories``)."""
+    return application_form
 
 
 @pytest.fixture

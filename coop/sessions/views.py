@@ -586,11 +586,6 @@ def feed(token):
     return response
 
 
-@bp.app_template_filter("attendance_rate")
-def format_rate(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
-
-
 @bp.app_template_global("attendance_counts")
 def status_counts(counter: Counter) -> str:
     return " · ".join(f"{counter.get(s, 0)} {s.value}" for s in AttendanceStatus)

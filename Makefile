@@ -25,8 +25,9 @@ run: $(STAMP)
 	@echo "Serving coop on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# -n 2: the suite on two processes (pytest-xdist); PostgreSQL gives each its own database.
 test: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q
+	$(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q -n 2
 
 # The SQLite suite again at instants that catch date bugs (see docs/testing.md): still
 # 31 December in Los Angeles, a leap day, US clocks springing forward and falling back,
@@ -41,21 +42,21 @@ test-dates: $(STAMP)
 	done
 
 test-postgres: $(STAMP)
-	COOP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q
+	COOP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests --ignore=tests/e2e -p no:cacheprovider -q -n 2
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check coop tests config.py wsgi.py
-	$(BIN)/ruff format --check coop tests config.py wsgi.py
+	$(BIN)/ruff check coop tests benchmarks config.py wsgi.py
+	$(BIN)/ruff format --check coop tests benchmarks config.py wsgi.py
 
 format: $(STAMP)
-	$(BIN)/ruff format coop tests config.py wsgi.py
-	$(BIN)/ruff check --fix coop tests config.py wsgi.py
+	$(BIN)/ruff format coop tests benchmarks config.py wsgi.py
+	$(BIN)/ruff check --fix coop tests benchmarks config.py wsgi.py
 
 bench: $(STAMP)
-	$(BIN)/python -m coop.bench
+	$(BIN)/python -m benchmarks.dashboard
 
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

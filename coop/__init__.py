@@ -1,7 +1,5 @@
 """coop: a cohort-based career-accelerator program, as a Flask application."""
 
-import importlib
-import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -103,17 +101,29 @@ def load_user(user_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register ``bp`` from ``coop.<domain>.views`` for every domain that has views."""
-    from coop.models import DOMAINS
+    """Register every domain's blueprint, in the order of the layers."""
+    from coop.auth import views as auth_views
+    from coop.coaching import views as coaching_views
+    from coop.core import views as core_views
+    from coop.enrollment import views as enrollment_views
+    from coop.portal import views as portal_views
+    from coop.programs import views as programs_views
+    from coop.referrals import views as referrals_views
+    from coop.reports import views as reports_views
+    from coop.sessions import views as sessions_views
 
-    for domain in DOMAINS:
-        name = f"coop.{domain}.views"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-        for extra in getattr(module, "extra_blueprints", ()):
-            app.register_blueprint(extra)
+    for views in (
+        core_views,
+        programs_views,
+        auth_views,
+        enrollment_views,
+        coaching_views,
+        sessions_views,
+        referrals_views,
+        reports_views,
+        portal_views,
+    ):
+        app.register_blueprint(views.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -190,15 +200,15 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from coop.auth.cli import users_cli
+    from coop.coaching import cli as coaching_cli
     from coop.demo import seed_demo_command
+    from coop.referrals import cli as referrals_cli
+    from coop.sessions import cli as sessions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
-    for domain in ("enrollment", "coaching", "sessions", "referrals", "reports"):
-        name = f"coop.{domain}.cli"
-        if importlib.util.find_spec(name) is not None:
-            module = importlib.import_module(name)
-            app.cli.add_command(module.cli)
+    for module in (coaching_cli, sessions_cli, referrals_cli):
+        app.cli.add_command(module.cli)
 
 
 def security_headers(response):

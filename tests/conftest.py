@@ -24,8 +24,11 @@ from coop.core.mail import QUEUE as MAIL_QUEUE
 from coop.extensions import db as _db
 from coop.extensions import limiter, mail
 from tests.factories import Factory
+from tests.pgworkers import use_worker_database
 
 pytest_plugins = ["tests.timetravel"]
+
+use_worker_database()  # read when the first app is built, after this
 
 
 class TestSession(scoped_session):

@@ -284,7 +284,7 @@ def _all_forms():
 
     names = [m.name for m in pkgutil.walk_packages(coop.__path__, "coop.")]
     for name in names:
-        if name.startswith("coop.demo") or name == "coop.bench":
+        if name == "coop.demo" or name.startswith("coop.demo."):
             continue
         module = importlib.import_module(name)
         for cls in vars(module).values():

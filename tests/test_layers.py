@@ -34,14 +34,14 @@ LAYERS: list[set[str]] = [
 #: Top-level modules that are part of a package: the database plumbing is core's.
 PART_OF = {"db": "core", "extensions": "core"}
 
-#: The composition root: the app factory, the schema loader, the demo data (``coop.demo``
-#: and every package's ``demo.py``) and the benchmark put every layer together. They may import anything; nothing in the
-#: layers may import them.
-ROOT = {"coop", "coop.models", "coop.demo", "coop.bench"}
+#: The composition root: the app factory, the schema loader and the demo data (the whole
+#: ``coop.demo`` package) put every layer together. They may import anything; nothing in
+#: the layers may import them. (The benchmarks live outside ``coop``, in ``benchmarks/``.)
+ROOT = {"coop", "coop.models", "coop.demo"}
 
 
 def is_root(module: str) -> bool:
-    return module in ROOT or module.endswith(".demo")
+    return module in ROOT or module.startswith("coop.demo.")
 
 
 def module_name(path: Path) -> str:
@@ -145,3 +145,15 @@ def test_the_check_sees_lazy_upward_and_sideways_imports():
     ]
     # every module of the package is seen
     assert len(list(COOP.rglob("*.py"))) > 80
+
+
+def test_the_demo_package_is_outside_the_layers():
+    """The demo may import any domain; no domain may import any part of it; and no domain
+    package holds demo or benchmark code of its own."""
+    source = "from coop.demo.enrollment import seed\nfrom coop.demo import base\n"
+    assert problems(source, "coop.reports.views", "z.py") == [
+        "z.py:1 coop.reports.views imports coop.demo.enrollment (the composition root)",
+        "z.py:2 coop.reports.views imports coop.demo.base (the composition root)",
+    ]
+    assert problems("from coop.portal.views import bp\n", "coop.demo.people", "d.py") == []
+    assert not [p for p in COOP.rglob("*.py") if p.stem in ("demo", "bench")]

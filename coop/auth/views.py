@@ -204,7 +204,7 @@ def account():
         else:
             flash("Your account is saved.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("account.html", form=form)
+    return render_template("auth/account.html", form=form)
 
 
 # -- staff: people ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Every change to enrollments: applying, deciding, waitlisting, withdrawing, graduating,
-importing rosters.
+"""Every change to enrollments: applying, deciding, waitlisting, withdrawing, graduating.
+(Importing a roster file, which enrolls through these, is ``coop.enrollment.roster``.)
 
 These functions are the only way an enrollment's stage changes; other domains call
 them (``withdraw``, ``graduate``). They check the rule once, flush, record an
@@ -27,7 +27,6 @@ from coop.auth.services import find_user, normalise_email, send_invitation
 from coop.core import events
 from coop.core.audit import record
 from coop.core.errors import DomainError
-from coop.core.models import AuditEvent
 from coop.db import utcnow
 from coop.enrollment.models import (
     SALARY_BAND_MIDPOINTS,
@@ -37,7 +36,6 @@ from coop.enrollment.models import (
     HeardVia,
     Source,
     Stage,
-    salary_band_for,
 )
 from coop.extensions import db, mail
 from coop.programs.models import City, Cohort, CohortStatus
@@ -663,135 +661,3 @@ def graduate(cohort: Cohort, actor, exclude_ids=()) -> list[Enrollment]:
     if cohort.status == CohortStatus.ACTIVE:
         change_status(cohort, CohortStatus.COMPLETED, actor=actor, graduating=True)
     return chosen
-
-
-# -- roster import -----------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    added: int = 0
-    enrolled: int = 0
-    already: int = 0
-
-    @property
-    def changed(self) -> int:
-        return self.created + self.added + self.enrolled
-
-
-def import_roster(cohort: Cohort, roster, actor) -> ImportResult:
-    """Enroll everyone on a checked roster (``coop.enrollment.roster.plan``), all or nothing.
-
-    Rows are matched by email: new people become participant users (invited to set a
-    password), existing people join, applicants of this cohort are enrolled, and people
-    already on the roster are left alone, so importing the same file twice changes
-    nothing. Any bad row, or too few seats, and nothing is written.
-    """
-    if not roster.ok:
-        raise EnrollmentError("The file has problems; nothing was imported.")
-    _require_open(cohort)
-    result = ImportResult(already=roster.count("already"))
-    todo = [r for r in roster.rows if r.action in ("new", "add", "enroll")]
-    if not todo:
-        return result
-    if not take_seats(cohort, len(todo)):
-        raise EnrollmentError(
-            f"The cohort no longer has {len(todo)} free seats; nothing was imported."
-        )
-    now = utcnow()
-    actor_id = getattr(actor, "id", None)
-
-    new_users = []
-    for row in todo:
-        if row.action == "new":
-            row.user = User(email=row.email, name=row.name, role=Role.PARTICIPANT)
-            row.user.profile = ParticipantProfile()
-            new_users.append(row.user)
-        _fill_profile_from_row(row.user, row)
-    db.session.add_all(new_users)
-    db.session.flush()
-
-    fresh = []
-    for row in todo:
-        if row.action == "enroll":
-            if row.enrollment.stage == Stage.APPLIED:
-                _move(row.enrollment, Stage.ACCEPTED, actor, "Roster import", name=row.user.name)
-            _move(row.enrollment, Stage.ENROLLED, actor, "Roster import", name=row.user.name)
-            result.enrolled += 1
-            continue
-        row.enrollment = Enrollment(
-            cohort_id=cohort.id,
-            user_id=row.user.id,
-            stage=Stage.ENROLLED,
-            source=Source.IMPORT,
-            created_at=now,
-            stage_changed_at=now,
-            phone=row.phone,
-            college=row.college,
-            graduation_year=row.graduation_year,
-            first_generation=row.first_generation,
-            low_income=row.low_income,
-            job_title=row.job_title,
-            salary_band=salary_band_for(row.salary),
-        )
-        fresh.append(row.enrollment)
-        if row.action == "new":
-            result.created += 1
-        else:
-            result.added += 1
-    db.session.add_all(fresh)
-    db.session.flush()
-    db.session.add_all(
-        [
-            EnrollmentEvent(
-                enrollment_id=e.id,
-                from_stage=None,
-                to_stage=Stage.ENROLLED,
-                actor_id=actor_id,
-                reason="Roster import",
-                created_at=now,
-            )
-            for e in fresh
-        ]
-    )
-    db.session.add_all(
-        [
-            AuditEvent(
-                actor_id=actor_id,
-                action="user.create",
-                target_type="users",
-                target_id=u.id,
-                changed=["email", "name", "role"],
-            )
-            for u in new_users
-        ]
-    )
-    record(
-        actor,
-        "enrollment.import",
-        cohort,
-        ["seats_taken"],
-        reason=f"{result.changed} enrolled from a roster file",
-    )
-    for row in todo:
-        _welcome(row.user, cohort, actor)
-    return result
-
-
-def _fill_profile_from_row(user: User, row) -> None:
-    profile = user.profile
-    if profile is None:
-        profile = user.profile = ParticipantProfile()
-    answers = {
-        "phone": row.phone,
-        "college": row.college,
-        "graduation_year": row.graduation_year,
-        "first_generation": row.first_generation,
-        "low_income": row.low_income,
-        "intake_job_title": row.job_title,
-        "intake_salary": row.salary,
-    }
-    for key, value in answers.items():
-        if getattr(profile, key) is None and value is not None:
-            setattr(profile, key, value)

@@ -422,7 +422,7 @@ def confirm_import(cohort_id):
             columns=roster.IMPORT_COLUMNS,
         )
     try:
-        result = services.import_roster(cohort, checked, current_user)
+        result = roster.import_roster(cohort, checked, current_user)
     except services.EnrollmentError as exc:
         show_error(None, exc)
         return redirect(back)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
-from coop.demo import bulk_insert
+from coop.demo.base import bulk_insert
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner, PartnerKind, Track

@@ -7,7 +7,7 @@ client, unfiltered and filtered by one city, and its cohort CSV. Prints what was
 and how long each part of the seed took, then the median (and fastest) of several
 renders in milliseconds and the number of SQL queries per render.
 
-    python -m coop.bench [--participants N] [--runs N] [--database-url URL]
+    python -m benchmarks.dashboard [--participants N] [--runs N] [--database-url URL]
 
 ``--database-url`` runs it on another database (e.g. an empty PostgreSQL one); it must
 have no tables, and the tables are dropped again at the end. On PostgreSQL the bench runs

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
 from coop.db import utcnow
-from coop.demo import bulk_insert
+from coop.demo.base import bulk_insert
 from coop.enrollment.models import Enrollment
 from coop.extensions import db
 from coop.programs.models import WEEKDAYS, Cohort, CohortStatus

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import Role, User
-from coop.demo import bulk_insert
+from coop.demo.base import bulk_insert
 from coop.enrollment.models import (
     Enrollment,
     EnrollmentEvent,

@@ -24,7 +24,7 @@ from coop.coaching.models import (
     PodMembership,
     Topic,
 )
-from coop.demo import bulk_insert
+from coop.demo.base import bulk_insert
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort, CohortStatus

@@ -1,0 +1,209 @@
+"""Referrals: the pipeline from referred to hired."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coop.core import once
+from coop.core.permissions import require, roles_required
+from coop.core.retry import retried
+from coop.extensions import db
+from coop.programs.models import Cohort, Partner
+from coop.referrals import queries, services
+from coop.referrals.forms import NewReferralForm, StageForm, choices
+from coop.referrals.models import (
+    CLOSED_STAGES,
+    Opening,
+    Placement,
+    Referral,
+    ReferralEvent,
+    ReferralStage,
+)
+from coop.referrals.services import ReferralError
+from coop.referrals.views import CAPTAIN, PARTICIPANT, STAFF, bp
+from coop.referrals.views.common import (
+    HIRING_KINDS,
+    _fail,
+    arg_int,
+    city_choices,
+    paged,
+    person_label,
+)
+
+
+@bp.get("/referrals")
+@roles_required(STAFF, CAPTAIN)
+def referrals():
+    stmt = queries.referral_list(current_user)
+    stage = request.args.get("stage")
+    partner_id, opening_id = arg_int("partner"), arg_int("opening")
+    participant_id, city_id = arg_int("participant"), arg_int("city")
+    if stage == "open":
+        stmt = stmt.where(Referral.stage.not_in(list(CLOSED_STAGES)))
+    elif stage in {s.value for s in ReferralStage}:
+        stmt = stmt.where(Referral.stage == stage)
+    if partner_id:
+        stmt = stmt.where(Referral.partner_id == partner_id)
+    if opening_id:
+        stmt = stmt.where(Referral.opening_id == opening_id)
+    if participant_id:
+        stmt = stmt.where(Referral.participant_id == participant_id)
+    if city_id and current_user.is_staff:
+        stmt = stmt.where(
+            Referral.cohort_id.in_(db.select(Cohort.id).where(Cohort.city_id == city_id))
+        )
+    page = paged(stmt, per_page=25)
+    return render_template(
+        "referrals/referrals.html",
+        page=page,
+        stage=stage,
+        stages=list(ReferralStage),
+        city_id=city_id,
+        cities=city_choices(current_user) if current_user.is_staff else [],
+    )
+
+
+def _referral_form():
+    people = queries.referable_people(current_user)
+    form = NewReferralForm()
+    form.participant_id.choices = choices(
+        [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
+    )
+    board = db.session.scalars(
+        queries.openings_list(current_user).order_by(Opening.title, Opening.id)
+    ).all()
+    form.opening_id.choices = choices(
+        [("", "— none —")] + [(o.id, f"{o.title} · {o.partner.name}") for o in board]
+    )
+    form.partner_id.choices = choices(
+        [("", "— none —")] + queries.partner_choices(current_user, HIRING_KINDS)
+    )
+    return form, people, {o.id: o for o in board}
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@roles_required(STAFF, CAPTAIN, PARTICIPANT)
+# Two people referring the same person at once: SQLite locks out the second; a double
+# click: the second finds (or runs into) the first's token.
+@retried(also=(once.AlreadySaved,))
+def new_referral():
+    require(queries.can_refer(current_user))
+    form, people, board = _referral_form()
+    if (done := once.already_saved(form)) is not None:
+        return done
+    if request.method == "GET":
+        form.participant_id.data = arg_int("participant")
+        form.opening_id.data = arg_int("opening")
+    if form.validate_on_submit():
+        enrollment = people.get(form.participant_id.data)
+        opening = board.get(form.opening_id.data) if form.opening_id.data else None
+        partner = db.session.get(Partner, form.partner_id.data) if form.partner_id.data else None
+        require(enrollment is not None)
+        try:
+            with once.saving(form) as saving:
+                referral, created = services.refer(
+                    current_user,
+                    enrollment,
+                    opening=opening,
+                    partner=partner,
+                    note=(form.note.data or "").strip() or None,
+                )
+                name, referral_id = enrollment.user.name, referral.id
+                visible = created or queries.load_referral(current_user, referral_id) is not None
+                if visible:
+                    url = url_for("referrals.referral", referral_id=referral_id)
+                else:
+                    url = url_for("referrals.opening", opening_id=opening.id)
+                saving.done(url, referral_id if created else None)
+        except ReferralError as exc:
+            _fail(form, exc, form.participant_id)
+        else:
+            db.session.commit()
+            if created:
+                flash(f"{name} is referred.", "success")
+            elif visible:
+                flash(
+                    f"{name} was referred to this opening already; here is that referral.",
+                    "info",
+                )
+            else:
+                # Someone else's referral: one per person and opening, and it is not ours
+                # to show.
+                flash(f"{name} was referred to this opening already by someone else.", "info")
+            return redirect(url)
+    if current_user.is_participant:
+        cancel = url_for("referrals.mine")
+    else:
+        cancel = url_for("referrals.referrals")
+    return render_template(
+        "referrals/form.html",
+        form=form,
+        title="Refer a participant",
+        cancel=cancel,
+        intro=None if people else "There is nobody you can refer at the moment.",
+    )
+
+
+def load_referral(referral_id: int) -> Referral:
+    referral = queries.load_referral(current_user, referral_id)
+    require(referral is not None)
+    return referral
+
+
+@bp.get("/referrals/<int:referral_id>")
+@roles_required(STAFF, CAPTAIN, PARTICIPANT)
+def referral(referral_id):
+    referral = load_referral(referral_id)
+    events = db.session.scalars(
+        db.select(ReferralEvent)
+        .options(db.joinedload(ReferralEvent.actor))
+        .where(ReferralEvent.referral_id == referral.id)
+        .order_by(ReferralEvent.at, ReferralEvent.id)
+    ).all()
+    placement = None
+    if referral.can_see_private(current_user):
+        placement = db.session.scalar(
+            db.select(Placement).where(Placement.referral_id == referral.id)
+        )
+    allowed = referral.stage_choices_for(current_user)
+    form = None
+    if allowed:
+        form = StageForm()
+        form.stage.choices = choices([("", "Choose…")] + [(s.value, s.label) for s in allowed])
+        if current_user.id == referral.participant_id:
+            form.note.description = "Only you and coop staff see it."
+    return render_template(
+        "referrals/referral.html",
+        referral=referral,
+        events=events,
+        placement=placement,
+        form=form,
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/stage")
+@roles_required(STAFF, PARTICIPANT, CAPTAIN)
+def change_stage(referral_id):
+    referral = load_referral(referral_id)
+    require(current_user.is_staff or current_user.id == referral.participant_id)
+    form = StageForm()
+    form.stage.choices = choices([(s.value, s.label) for s in ReferralStage])
+    if not form.validate_on_submit():
+        flash("Choose the new stage.", "danger")
+        return redirect(url_for("referrals.referral", referral_id=referral.id))
+    try:
+        services.change_stage(
+            referral,
+            ReferralStage(form.stage.data),
+            current_user,
+            note=(form.note.data or "").strip() or None,
+        )
+    except ReferralError as exc:
+        _fail(None, exc)
+        return redirect(url_for("referrals.referral", referral_id=referral_id))
+    db.session.commit()
+    new = ReferralStage(form.stage.data)
+    flash(f"The referral is now at “{new.label}”.", "success")
+    if new == ReferralStage.HIRED and current_user.is_staff:
+        flash("Record the job they got below.", "info")
+        return redirect(url_for("referrals.new_placement", referral=referral_id))
+    return redirect(url_for("referrals.referral", referral_id=referral_id))

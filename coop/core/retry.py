@@ -116,7 +116,3 @@ def transaction(view=None, *, also: tuple[type[Exception], ...] = (), write_lock
         return wrapped
 
     return decorator if view is None else decorator(view)
-
-
-#: The former name: every writing view now commits through it.
-retried = transaction

@@ -191,8 +191,8 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from coop.core import nav
+    from coop.core.filters import register_filters
     from coop.core.pagination import page_url
-    from coop.core.timezones import register_filters
 
     register_filters(app)
     app.jinja_env.globals.update(nav_for=nav.nav_for, menu_for=nav.menu_for, page_url=page_url)

@@ -7,6 +7,7 @@ from coop.auth import tokens
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
+from coop.core.errors import DomainError
 from coop.core.models import AuditEvent
 from coop.core.requestlog import security_event
 from coop.core.timezones import is_zone
@@ -14,15 +15,11 @@ from coop.db import utcnow
 from coop.extensions import db, mail
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule about accounts was broken; the message is shown to the user.
 
     ``field`` names the form field the message belongs to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:

@@ -32,8 +32,10 @@ from coop.auth.models import Role, User
 from coop.auth.passwords import verify_password
 from coop.auth.queries import may_manage, user_visible_to, visible_users
 from coop.core import nav
+from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
+from coop.core.retry import after_commit, transaction
 from coop.extensions import db, limiter, mail
 from coop.programs.models import City
 
@@ -92,6 +94,7 @@ def _no_store(response):
     deduct_when=lambda response: g.get("login_failed", False),
     error_message=TOO_MANY_LOGINS,
 )
+@transaction
 def login():
     if current_user.is_authenticated:
         return redirect(nav.home_url(current_user))
@@ -101,7 +104,6 @@ def login():
         ok = verify_password(user.password_hash if user else None, form.password.data)
         if ok and user.active:
             services.note_login(user, password=form.password.data)
-            db.session.commit()
             session.clear()  # a fresh session at sign-in: nothing planted before survives
             login_user(user)
             target = request.args.get("next")
@@ -114,11 +116,11 @@ def login():
 
 @bp.post("/logout")
 @public  # someone whose session already ended is simply shown the sign-in page
+@transaction
 def logout():
     if current_user.is_authenticated:
         # Bumping the session version ends this session and every copy of its cookie.
         services.end_sessions(current_user._get_current_object())
-        db.session.commit()
         services.note_logout(current_user)
         logout_user()
     session.clear()
@@ -128,12 +130,14 @@ def logout():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
+@transaction
 def accept_invite(token):
     return _set_password_page(token, tokens.INVITE)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
+@transaction
 def reset_password(token):
     return _set_password_page(token, tokens.RESET)
 
@@ -147,10 +151,9 @@ def _set_password_page(token: str, purpose: str):
         try:
             services.set_password(user, form.password.data)
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            show_error(form, exc, field="password")
         else:
             services.note_login(user)
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
@@ -174,11 +177,11 @@ def _set_password_page(token: str, purpose: str):
     methods=["POST"],
     error_message=TOO_MANY_RESETS,
 )
+@transaction
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
-        db.session.commit()
         if current_user.is_authenticated:  # from the account page: back there
             flash("We have emailed you a link to choose a new password.", "info")
             return redirect(url_for("auth.account"))
@@ -189,6 +192,7 @@ def request_reset():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@transaction
 def account():
     user = current_user._get_current_object()
     form = AccountForm(obj=user)
@@ -196,9 +200,8 @@ def account():
         try:
             services.update_account(user, name=form.name.data, timezone=form.timezone.data)
         except services.AccountError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
+            show_error(form, exc, field="name")
         else:
-            db.session.commit()
             flash("Your account is saved.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -250,6 +253,7 @@ def users():
 
 @bp.route("/people/invite", methods=["GET", "POST"])
 @staff_required
+@transaction
 def invite():
     form = InviteForm()
     if current_user.city_ids is not None:
@@ -272,33 +276,40 @@ def invite():
                 cities=chosen if is_staff else (),
             )
         except services.AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            show_error(form, exc, field="email")
         else:
-            db.session.commit()
-            if mail.undelivered():
-                flash(
-                    f"{user.name} is saved, but the invitation email could not be sent. "
-                    "Send it again from this list later.",
-                    "danger",
+            name, email = user.name, user.email
+            after_commit(
+                lambda: (
+                    flash(
+                        f"{name} is saved, but the invitation email could not be sent. "
+                        "Send it again from this list later.",
+                        "danger",
+                    )
+                    if mail.undelivered()
+                    else flash(f"Invitation sent to {email}.", "success")
                 )
-            else:
-                flash(f"Invitation sent to {user.email}.", "success")
+            )
             return redirect(url_for("auth.users"))
     return render_template("auth/invite.html", form=form)
 
 
 @bp.post("/people/<int:user_id>/invite")
 @staff_required
+@transaction
 def resend_invite(user_id):
     user = _load_manageable(user_id)
     form = ResendInviteForm()
     if form.validate_on_submit():
         if services.send_invitation(user, actor=current_user._get_current_object()):
-            db.session.commit()
-            if mail.undelivered():
-                flash("The email could not be sent. Please try again later.", "danger")
-            else:
-                flash(f"Invitation sent again to {user.email}.", "success")
+            email = user.email
+            after_commit(
+                lambda: (
+                    flash("The email could not be sent. Please try again later.", "danger")
+                    if mail.undelivered()
+                    else flash(f"Invitation sent again to {email}.", "success")
+                )
+            )
         else:
             flash(f"{user.name} has already set a password or is deactivated.", "danger")
     return _back_to_people()
@@ -306,6 +317,7 @@ def resend_invite(user_id):
 
 @bp.post("/people/<int:user_id>/active")
 @staff_required
+@transaction
 def set_user_active(user_id):
     user = _load_manageable(user_id)
     form = ActiveForm()
@@ -316,9 +328,8 @@ def set_user_active(user_id):
     try:
         services.set_active(user, active, actor=current_user._get_current_object())
     except services.AccountError as exc:
-        flash(str(exc), "danger")
+        show_error(None, exc)
         return _back_to_people()
-    db.session.commit()
     flash(
         f"{user.name} is {'active again' if active else 'deactivated and signed out'}.", "success"
     )

@@ -34,13 +34,14 @@ from coop.coaching.queries import (
     can_coach,
 )
 from coop.core.audit import changed_fields, record
+from coop.core.errors import DomainError
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db, mail
 from coop.programs.models import Cohort, CohortStatus
 
 
-class CoachingError(ValueError):
+class CoachingError(DomainError):
     """A coaching rule was broken; the message is shown to the user."""
 
 

@@ -23,9 +23,10 @@ from coop.coaching.forms import (
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
 from coop.core import clock, nav, once
+from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
@@ -113,7 +114,7 @@ def history(cohort_id, participant_id):
     methods=["GET", "POST"],
 )
 @captain_required
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click saves one check-in
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click saves one check-in
 def log_checkin(cohort_id, participant_id):
     cohort = db.first_or_404(
         db.select(Cohort).options(joinedload(Cohort.city)).where(Cohort.id == cohort_id)
@@ -135,9 +136,8 @@ def log_checkin(cohort_id, participant_id):
                 )
                 saving.done(back, checkin.id)
         except services.CoachingError as exc:
-            form.held_on.errors.append(str(exc))
+            show_error(form, exc, field="held_on")
         else:
-            db.session.commit()
             flash(f"Check-in with {participant.name} saved.", "success")
             return redirect(back)
     return render_template(
@@ -175,6 +175,7 @@ def checkin_detail(checkin_id):
 
 @bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
 @captain_required
+@transaction
 def edit_checkin(checkin_id):
     checkin = load_checkin(checkin_id)
     require(checkin.author_id == current_user.id)
@@ -187,9 +188,8 @@ def edit_checkin(checkin_id):
         try:
             services.update_checkin(checkin, checkin.cohort, current_user, **form.values())
         except services.CoachingError as exc:
-            form.held_on.errors.append(str(exc))
+            show_error(form, exc, field="held_on")
         else:
-            db.session.commit()
             flash("Check-in updated.", "success")
             return redirect(back)
     return render_template(
@@ -203,6 +203,7 @@ def edit_checkin(checkin_id):
 
 @bp.post("/checkins/<int:checkin_id>/resolve")
 @staff_required
+@transaction
 def resolve(checkin_id):
     checkin = load_checkin(checkin_id)
     form = ResolveForm()
@@ -211,9 +212,8 @@ def resolve(checkin_id):
         try:
             services.resolve_flag(checkin, current_user, form.note.data)
         except services.CoachingError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"Resolved the flag on {name}'s check-in.", "success")
             target = request.form.get("next")
             if target == "coverage":
@@ -278,12 +278,12 @@ def cohort_coverage(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/overdue-days")
 @staff_required
+@transaction
 def overdue_days(cohort_id):
     cohort = load_cohort(cohort_id)
     form = OverdueDaysForm()
     if form.validate_on_submit():
         services.set_overdue_days(cohort, form.days.data, current_user)
-        db.session.commit()
         flash(f"Participants are now overdue after {form.days.data} days.", "success")
     else:
         flash("Choose between 1 and 90 days.", "danger")
@@ -330,6 +330,7 @@ def _team_page(cohort, add_form=None, status=200):
 
 @bp.post("/cohorts/<int:cohort_id>/team")
 @staff_required
+@transaction
 def add_captain(cohort_id):
     cohort = load_cohort(cohort_id)
     form = AddCaptainForm()
@@ -345,9 +346,8 @@ def add_captain(cohort_id):
                 max_participants=form.max_participants.data,
             )
         except services.CoachingError as exc:
-            form.captain.errors.append(str(exc))
+            show_error(form, exc, field="captain")
         else:
-            db.session.commit()
             flash(f"{captain.name} joined the team.", "success")
             return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))
     return _team_page(cohort, add_form=form, status=422)
@@ -368,6 +368,7 @@ def load_assignment(cohort: Cohort, assignment_id: int) -> CaptainAssignment:
 
 @bp.post("/cohorts/<int:cohort_id>/team/<int:assignment_id>")
 @staff_required
+@transaction
 def update_assignment(cohort_id, assignment_id):
     cohort = load_cohort(cohort_id)
     assignment = load_assignment(cohort, assignment_id)
@@ -382,9 +383,8 @@ def update_assignment(cohort_id, assignment_id):
                 max_participants=form.max_participants.data,
             )
         except services.CoachingError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"Saved {name}'s pod settings.", "success")
     else:
         flash("A pod takes between 1 and 50 participants.", "danger")
@@ -418,6 +418,7 @@ def _preview_context(previews):
 
 @bp.route("/cohorts/<int:cohort_id>/team/<int:assignment_id>/remove", methods=["GET", "POST"])
 @staff_required
+@transaction
 def remove_captain(cohort_id, assignment_id):
     cohort = load_cohort(cohort_id)
     assignment = load_assignment(cohort, assignment_id)
@@ -428,10 +429,9 @@ def remove_captain(cohort_id, assignment_id):
         try:
             services.end_assignment(assignment, current_user, form.fingerprint.data)
         except services.CoachingError as exc:
-            flash(str(exc), "warning")
+            show_error(None, exc, category="warning")
         else:
             name = captain.name
-            db.session.commit()
             flash(f"{name} left the team; their pod was redistributed.", "success")
             return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))
     previews = [services.preview_end(assignment)]
@@ -452,6 +452,7 @@ def remove_captain(cohort_id, assignment_id):
 
 @bp.post("/cohorts/<int:cohort_id>/pods/balance")
 @staff_required
+@transaction
 def balance(cohort_id):
     cohort = load_cohort(cohort_id)
     form = BalanceForm()
@@ -460,9 +461,8 @@ def balance(cohort_id):
         try:
             plan = services.balance_pods(cohort, current_user, full=full)
         except services.CoachingError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             n = len(plan.placements)
             people = "1 person" if n == 1 else f"{n} people"
             if n == 0 and not plan.unplaced:
@@ -488,6 +488,7 @@ def balance(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/pods/move")
 @staff_required
+@transaction
 def move(cohort_id):
     cohort = load_cohort(cohort_id)
     form = MoveForm()
@@ -505,9 +506,8 @@ def move(cohort_id):
         try:
             services.move_participant(cohort, participant_id, target, current_user)
         except services.CoachingError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"Moved to {name}'s pod.", "success")
     else:
         flash("Choose a pod on this cohort's team.", "danger")
@@ -572,6 +572,7 @@ def graduates():
 
 @bp.post("/captains/appoint")
 @staff_required
+@transaction
 def appoint():
     form = AppointForm()
     if not form.validate_on_submit():
@@ -590,16 +591,16 @@ def appoint():
     try:
         services.appoint_captain(enrollment.user, enrollment.cohort, current_user)
     except services.CoachingError as exc:
-        flash(str(exc), "danger")
+        show_error(None, exc)
         return redirect(url_for("coaching.graduates"))
     name = enrollment.user.name
-    db.session.commit()
     flash(f"{name} is now an alumni captain.", "success")
     return redirect(url_for("coaching.captain_detail", user_id=enrollment.user_id))
 
 
 @bp.route("/alumni/import", methods=["GET", "POST"])
 @staff_required
+@transaction
 def import_alumnus():
     form = ImportAlumnusForm()
     stmt = (
@@ -621,10 +622,8 @@ def import_alumnus():
                 appoint=form.appoint.data,
             )
         except services.CoachingError as exc:
-            db.session.rollback()  # an account or enrollment may have been flushed already
-            form.email.errors.append(str(exc))
+            show_error(form, exc, field="email")
         else:
-            db.session.commit()
             flash(
                 f"{user.name} is recorded as a graduate of {cohort.name}"
                 + (" and appointed as a captain." if appointment else "."),
@@ -671,6 +670,7 @@ def captain_detail(user_id):
 
 @bp.route("/captains/<int:user_id>/step-down", methods=["GET", "POST"])
 @staff_required
+@transaction
 def step_down(user_id):
     user = load_captain(user_id)
     appointment = queries.current_appointment(user.id)
@@ -697,9 +697,8 @@ def step_down(user_id):
         try:
             services.step_down(appointment, current_user, form.fingerprint.data)
         except services.CoachingError as exc:
-            flash(str(exc), "warning")
+            show_error(None, exc, category="warning")
         else:
-            db.session.commit()
             flash(f"{user.name} stepped down as a captain.", "success")
             return redirect(back)
     previews = [services.preview_end(a) for a in assignments]

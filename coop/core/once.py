@@ -5,13 +5,13 @@ renders a hidden, random one-time token (``SubmissionTokenField``); the view sav
 (``saving``) in the same transaction as the record the submission made. A second
 submission with the same token either finds that row (it came later: ``already_saved``)
 or runs into its unique constraint (both at once: ``AlreadySaved``, which
-``coop.core.retry.retried`` answers by rolling back and running the view again, which
+``coop.core.retry.transaction`` answers by rolling back and running the view again, which
 then finds the row). Either way nothing new is written and the user is sent where the
 first submission sent them, told "That was already saved."
 
 The view's pattern::
 
-    @retried(also=(once.AlreadySaved,), write_lock=True)
+    @transaction(also=(once.AlreadySaved,), write_lock=True)
     def new_thing():
         form = NewThingForm()
         if (done := once.already_saved(form)) is not None:
@@ -21,8 +21,7 @@ The view's pattern::
                 thing = services.create_thing(...)
                 url = url_for("things.thing", thing_id=thing.id)
                 saving.done(url, thing.id)
-            db.session.commit()
-            return redirect(url)
+            return redirect(url)  # the decorator commits
 
 Submissions without a token (or with a malformed one) are saved as before. Tokens are
 kept per user: another user's token matches nothing and discovers nothing. A user's rows

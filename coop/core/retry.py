@@ -1,5 +1,15 @@
-"""Running a writing request again when it lost a race with a concurrent one.
+"""One transaction per writing request, run again when it lost a race.
 
+The rule: views never call ``db.session.commit()`` and services never commit. A view that
+changes anything is wrapped in ``transaction``: it runs the view, commits once when the
+view returns, and rolls back when it raises; a refusal the view catches goes through
+``coop.core.errors.show_error``, which rolls back the refused attempt (so the commit that
+follows holds nothing). Mail queued by services goes out after that commit
+(``coop.core.mail``); work that must follow the commit (say, telling whether that mail
+went out) is registered with ``after_commit``. GET views that only read need nothing.
+CLI commands are the shell's request handlers: each commits once itself.
+
+Running again:
 SQLite answers "database is locked" at once to a transaction that has read and then
 wants to write while another writer is active (waiting could deadlock); PostgreSQL may
 refuse a transaction with a deadlock or serialization failure. Either way the
@@ -12,10 +22,14 @@ import time
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request, session
 from sqlalchemy.exc import DBAPIError
 
+from coop.core.errors import has_writes
 from coop.extensions import db
+
+#: Requests that commit only when they wrote something (a page shown, not a form sent).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: How often a request that lost a race is run again.
 ATTEMPTS = 8
@@ -43,10 +57,22 @@ def sqlite_write_lock() -> None:
     db.session.execute(sa.text("UPDATE cohorts SET id = id WHERE 1 = 0"))
 
 
-def retried(*, also: tuple[type[Exception], ...] = (), write_lock: bool = False):
-    """Run a view again (after a rollback and a short random pause) when it lost a race;
-    after ``ATTEMPTS`` tries, answer 503 with nothing saved.
+def after_commit(callback) -> None:
+    """Call ``callback()`` once the view's transaction has committed (not when it is
+    rolled back or run again)."""
+    g.setdefault(AFTER_COMMIT, []).append(callback)
 
+
+#: The key in ``flask.g`` of the callbacks waiting for the commit.
+AFTER_COMMIT = "coop_after_commit"
+
+
+def transaction(view=None, *, also: tuple[type[Exception], ...] = (), write_lock: bool = False):
+    """Run a view in one transaction: commit once when it returns (a GET only when it
+    wrote something), roll back when it raises. Run it again (after a rollback and a short random pause) when it lost a race,
+    also at commit time; after ``ATTEMPTS`` tries, answer 503 with nothing saved.
+
+    Use bare (``@transaction``) or with options:
     ``also``: domain exceptions that mean "another request changed this first".
     ``write_lock``: POSTs take SQLite's write lock first (for views many people use at
     once, where retrying alone would keep losing).
@@ -56,16 +82,29 @@ def retried(*, also: tuple[type[Exception], ...] = (), write_lock: bool = False)
         @wraps(view)
         def wrapped(*args, **kwargs):
             for attempt in range(ATTEMPTS):
+                flashes = list(session.get("_flashes", ()))
+                g.pop(AFTER_COMMIT, None)
                 try:
                     if write_lock and request.method == "POST":
                         sqlite_write_lock()
-                    return view(*args, **kwargs)
+                    response = view(*args, **kwargs)
+                    if request.method not in SAFE_METHODS or has_writes(db.session()):
+                        db.session.commit()
                 except (*also, DBAPIError) as exc:
                     db.session.rollback()
                     if not (isinstance(exc, also) or lost_race(exc)):
                         raise
+                    if flashes or "_flashes" in session:
+                        session["_flashes"] = flashes
                     current_app.logger.info("retrying %s (%s)", request.endpoint, exc)
                     time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311
+                except BaseException:
+                    db.session.rollback()
+                    raise
+                else:
+                    for callback in g.pop(AFTER_COMMIT, ()):
+                        callback()
+                    return response
             return render_template(
                 "errors/error.html",
                 code=503,
@@ -76,4 +115,4 @@ def retried(*, also: tuple[type[Exception], ...] = (), write_lock: bool = False)
 
         return wrapped
 
-    return decorator
+    return decorator if view is None else decorator(view)

@@ -1,4 +1,5 @@
-"""Time zones: the list staff choose from, and the filters that show times to people.
+"""Time zones: the list staff choose from, and the functions that show times to people
+(registered as Jinja filters by ``coop.core.filters``).
 
 Times are stored in UTC and shown in the cohort's zone, with the viewer's own zone
 beside it when they differ.
@@ -54,9 +55,3 @@ def format_dual(value: datetime | None, zone: str, viewer_zone: str | None) -> M
 
 def format_date(value: date | None, fmt: str = "%-d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
-
-
-def register_filters(app) -> None:
-    app.jinja_env.filters["localtime"] = format_local
-    app.jinja_env.filters["dualtime"] = format_dual
-    app.jinja_env.filters["date"] = format_date

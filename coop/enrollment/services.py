@@ -26,6 +26,7 @@ from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.services import find_user, normalise_email, send_invitation
 from coop.core import events
 from coop.core.audit import record
+from coop.core.errors import DomainError
 from coop.db import utcnow
 from coop.enrollment.models import (
     SALARY_BAND_MIDPOINTS,
@@ -41,12 +42,8 @@ from coop.programs.models import City, Cohort, CohortStatus
 from coop.programs.services import change_status
 
 
-class EnrollmentError(ValueError):
+class EnrollmentError(DomainError):
     """A rule about enrollments was broken; the message is shown and nothing is written."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class StageError(EnrollmentError):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from coop.auth.models import Role, User
 from coop.core import nav, retry
 from coop.core.csvsafe import csv_response
+from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
 from coop.enrollment import queries, roster, services
@@ -45,7 +46,7 @@ nav.nav_item("Alumni referrals", "enrollment.alumni_referrals", {Role.STAFF}, or
 #: Run a writing view again when it lost a race (a lock, or a ``Conflict``: another
 #: request moved the same rows first); POSTs take SQLite's write lock first, as many
 #: staff may decide at once.
-retried = retry.retried(also=(services.Conflict,), write_lock=True)
+transaction = retry.transaction(also=(services.Conflict,), write_lock=True)
 
 
 # -- public ------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def privacy():
 @bp.route("/apply/<int:cohort_id>", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per hour", methods=["POST"])
-@retried
+@transaction
 def apply(cohort_id):
     cohort = queries.recruiting_cohort(cohort_id)
     if cohort is None:
@@ -106,13 +107,11 @@ def apply(cohort_id):
             # Answered like a first application, so the form never tells a visitor whether
             # some address has applied; the address itself is reminded by email.
             services.remind_applicant(cohort, answers.email)
-            db.session.commit()
             return redirect(url_for("enrollment.thanks", cohort_id=cohort.id))
         except services.EnrollmentError as exc:
-            # Raised before anything is written; the request ends without a commit.
-            getattr(form, exc.field or "email").errors.append(str(exc))
+            # Shown on the form; show_error rolls back whatever was flushed.
+            show_error(form, exc, field="email")
         else:
-            db.session.commit()
             return redirect(url_for("enrollment.thanks", cohort_id=cohort.id))
     return render_template("enrollment/apply.html", form=form, cohort=cohort)
 
@@ -173,7 +172,7 @@ def _back_to_review(cohort, form=None):
 
 @bp.post("/cohorts/<int:cohort_id>/applications/decide")
 @staff_required
-@retried
+@transaction
 def decide(cohort_id):
     cohort = _cohort(cohort_id)
     form = DecisionForm()
@@ -191,10 +190,8 @@ def _decide(cohort, enrollments, decision, reason, form=None, back=None):
     try:
         outcome = services.decide(cohort, enrollments, decision, current_user, reason)
     except services.EnrollmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+        show_error(None, exc)
         return back or _back_to_review(cohort, form)
-    db.session.commit()
     for category, message in outcome.messages():
         flash(message, category)
     return back or _back_to_review(cohort, form)
@@ -225,7 +222,7 @@ def _enrollment(cohort, enrollment_id) -> Enrollment:
 
 @bp.post("/cohorts/<int:cohort_id>/applications/<int:enrollment_id>/decide")
 @staff_required
-@retried
+@transaction
 def decide_one(cohort_id, enrollment_id):
     cohort = _cohort(cohort_id)
     enrollment = _enrollment(cohort, enrollment_id)
@@ -241,7 +238,7 @@ def decide_one(cohort_id, enrollment_id):
 
 @bp.post("/cohorts/<int:cohort_id>/applications/<int:enrollment_id>/withdraw")
 @staff_required
-@retried
+@transaction
 def withdraw(cohort_id, enrollment_id):
     cohort = _cohort(cohort_id)
     enrollment = _enrollment(cohort, enrollment_id)
@@ -255,11 +252,9 @@ def withdraw(cohort_id, enrollment_id):
     try:
         promoted = services.withdraw(enrollment, current_user, form.reason.data)
     except services.EnrollmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+        show_error(None, exc)
         return back
     name, cohort_name = db.session.get(User, enrollment.user_id).name, cohort.name
-    db.session.commit()
     flash(f"{name} is withdrawn from {cohort_name}.", "success")
     if promoted is not None:
         name = db.session.get(User, promoted.user_id).name
@@ -289,7 +284,7 @@ def waitlist(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/waitlist/<int:enrollment_id>/move")
 @staff_required
-@retried
+@transaction
 def move(cohort_id, enrollment_id):
     cohort = _cohort(cohort_id)
     enrollment = _enrollment(cohort, enrollment_id)
@@ -298,22 +293,18 @@ def move(cohort_id, enrollment_id):
         try:
             services.move_on_waitlist(cohort, enrollment, form.direction.data, current_user)
         except services.EnrollmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
+            show_error(None, exc)
     return redirect(url_for("enrollment.waitlist", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/waitlist/auto-promote")
 @staff_required
-@retried
+@transaction
 def auto_promote(cohort_id):
     cohort = _cohort(cohort_id)
     form = AutoPromoteForm()
     if form.validate_on_submit():
         services.set_auto_promote(cohort, bool(form.auto_promote.data), current_user)
-        db.session.commit()
         flash(
             "Automatic promotion is on."
             if cohort.auto_promote
@@ -325,7 +316,7 @@ def auto_promote(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/waitlist/promote")
 @staff_required
-@retried
+@transaction
 def promote(cohort_id):
     cohort = _cohort(cohort_id)
     form = ActionForm()
@@ -333,10 +324,8 @@ def promote(cohort_id):
         try:
             promoted = services.promote_next(cohort, current_user)
         except services.EnrollmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             if promoted is None:
                 flash("Nobody was promoted: the cohort is full or the waitlist is empty.", "info")
             else:
@@ -411,7 +400,7 @@ def import_roster(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/roster/import/confirm")
 @staff_required
-@retried
+@transaction
 def confirm_import(cohort_id):
     cohort = _cohort(cohort_id)
     form = ConfirmImportForm()
@@ -435,10 +424,8 @@ def confirm_import(cohort_id):
     try:
         result = roster.import_roster(cohort, checked, current_user)
     except services.EnrollmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+        show_error(None, exc)
         return redirect(back)
-    db.session.commit()
     if result.changed:
         flash(
             f"Imported: {result.created} new people, {result.added} existing people added, "
@@ -463,7 +450,7 @@ def import_template(cohort_id):
 
 @bp.route("/cohorts/<int:cohort_id>/graduate", methods=["GET", "POST"])
 @staff_required
-@retried
+@transaction
 def graduate(cohort_id):
     cohort = _cohort(cohort_id)
     people = queries.enrolled(cohort)
@@ -474,11 +461,9 @@ def graduate(cohort_id):
         try:
             done = services.graduate(cohort, current_user, exclude)
         except ValueError as exc:  # ours, or the programs domain's refusal to complete
-            db.session.rollback()
-            flash(str(exc), "danger")
+            show_error(None, exc)
             return redirect(url_for("enrollment.graduate", cohort_id=cohort.id))
         else:
-            db.session.commit()
             flash(
                 f"{len(done)} participants graduated"
                 + (f"; {len(exclude)} stay enrolled." if exclude else ".")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from coop.auth.models import Role, User
 from coop.core import nav
 from coop.core.permissions import require, roles_required
+from coop.core.retry import transaction
 from coop.db import utcnow
 from coop.extensions import db
 from coop.portal import queries, services
@@ -127,6 +128,7 @@ def session_detail(session_id):
 
 @bp.route("/sharing", methods=["GET", "POST"])
 @roles_required(Role.PARTICIPANT, Role.CAPTAIN)
+@transaction
 def sharing():
     user = db.session.scalar(
         db.select(User).options(joinedload(User.profile)).where(User.id == current_user.id)
@@ -137,7 +139,6 @@ def sharing():
         services.update_sharing(
             user, share_email=form.share_email.data, share_phone=form.share_phone.data
         )
-        db.session.commit()
         flash("Your sharing choices are saved.", "success")
         if user.is_captain:
             return redirect(url_for("sessions.my_sessions"))

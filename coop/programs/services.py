@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coop.core import clock, events
 from coop.core.audit import changed_fields, record
+from coop.core.errors import DomainError
 from coop.core.links import https_url
 from coop.extensions import db
 from coop.programs.models import (
@@ -39,13 +40,9 @@ COHORT_FIELDS = [
 ]
 
 
-class ProgramError(ValueError):
+class ProgramError(DomainError):
     """A rule about cities, tracks or cohorts was broken. ``field`` names the form field
     the message belongs to (None: the whole request)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def slugify(text: str) -> str:

@@ -4,8 +4,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import nav
+from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, staff_required
+from coop.core.retry import transaction
 from coop.core.roles import Role
 from coop.extensions import db
 from coop.programs import queries, services
@@ -65,16 +67,6 @@ def cohort_tabs() -> list[nav.NavItem]:
 
 #: How changed field names read in the cohort's history.
 FIELD_LABELS = {"city_id": "city", "track_id": "track", "sponsor_id": "sponsor"}
-
-
-def _apply_error(form, exc: services.ProgramError) -> None:
-    """Show a service's refusal on its field (or as a flash). Services check their rules
-    before changing anything, so nothing needs rolling back."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "danger")
 
 
 # -- cohorts -----------------------------------------------------------------------------
@@ -140,6 +132,7 @@ def _chosen(form, cities, tracks, sponsors):
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 @staff_required
+@transaction
 def new_cohort():
     cities = queries.visible_cities(current_user, include_archived=False)
     require(bool(cities))
@@ -155,9 +148,8 @@ def new_cohort():
                 actor=current_user, city=city, track=track, sponsor=sponsor, **form.cohort_fields()
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Cohort {cohort.name} is created (status: planned).", "success")
             return redirect(url_for("programs.cohort", cohort_id=cohort.id))
     _meeting_help(form, cities)
@@ -190,6 +182,7 @@ def cohort(cohort_id):
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_cohort(cohort_id):
     cohort = queries.cohort_or_404(cohort_id, current_user)
     cities = queries.visible_cities(current_user, include_archived=False)
@@ -227,9 +220,8 @@ def edit_cohort(cohort_id):
                 **form.cohort_fields(),
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             if changed:
                 fields = ", ".join(f.removesuffix("_id").replace("_", " ") for f in changed)
                 flash(f"Saved: {fields}.", "success")
@@ -242,6 +234,7 @@ def edit_cohort(cohort_id):
 
 @bp.post("/cohorts/<int:cohort_id>/status")
 @staff_required
+@transaction
 def cohort_status(cohort_id):
     cohort = queries.cohort_or_404(cohort_id, current_user)
     form = StatusForm()
@@ -251,9 +244,8 @@ def cohort_status(cohort_id):
         try:
             services.change_status(cohort, CohortStatus(form.status.data), actor=current_user)
         except services.ProgramError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"{cohort.name} is now {cohort.status}.", "success")
     return redirect(url_for("programs.cohort", cohort_id=cohort_id))
 
@@ -265,9 +257,8 @@ def _set_archived(cohort_id: int, archived: bool):
         try:
             services.set_archived(cohort, archived, actor=current_user)
         except services.ProgramError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(
                 f"{cohort.name} is archived: hidden from lists, kept in reports."
                 if archived
@@ -279,12 +270,14 @@ def _set_archived(cohort_id: int, archived: bool):
 
 @bp.post("/cohorts/<int:cohort_id>/archive")
 @staff_required
+@transaction
 def archive_cohort(cohort_id):
     return _set_archived(cohort_id, True)
 
 
 @bp.post("/cohorts/<int:cohort_id>/unarchive")
 @staff_required
+@transaction
 def unarchive_cohort(cohort_id):
     return _set_archived(cohort_id, False)
 
@@ -304,6 +297,7 @@ def cities():
 
 @bp.route("/cities/new", methods=["GET", "POST"])
 @staff_required
+@transaction
 def new_city():
     require(can_edit_catalog(current_user))
     form = CityForm()
@@ -317,9 +311,8 @@ def new_city():
                 timezone=form.timezone.data,
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash(f"{city.name} is added. Launch its first cohort when you are ready.", "success")
             return redirect(url_for("programs.cities"))
     return render_template("programs/city_form.html", form=form, city=None)
@@ -327,6 +320,7 @@ def new_city():
 
 @bp.route("/cities/<int:city_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_city(city_id):
     city = queries.city_or_404(city_id, current_user)
     require(city.can_edit(current_user))
@@ -342,9 +336,8 @@ def edit_city(city_id):
                 archived=form.archived.data,
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash(f"{city.name} is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("programs.cities"))
     return render_template("programs/city_form.html", form=form, city=city)
@@ -365,6 +358,7 @@ def tracks():
 
 @bp.route("/tracks/new", methods=["GET", "POST"])
 @staff_required
+@transaction
 def new_track():
     require(can_edit_catalog(current_user))
     form = TrackForm()
@@ -377,9 +371,8 @@ def new_track():
                 description=form.description.data,
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Track {track.name} is added.", "success")
             return redirect(url_for("programs.tracks"))
     return render_template("programs/track_form.html", form=form, track=None)
@@ -387,6 +380,7 @@ def new_track():
 
 @bp.route("/tracks/<int:track_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_track(track_id):
     track = db.get_or_404(Track, track_id)
     require(track.can_edit(current_user))
@@ -401,9 +395,8 @@ def edit_track(track_id):
                 description=form.description.data,
             )
         except services.ProgramError as exc:
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Track {track.name} is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("programs.tracks"))
     return render_template("programs/track_form.html", form=form, track=track)

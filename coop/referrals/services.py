@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coop.core import events
 from coop.core.audit import changed_fields, record
+from coop.core.errors import DomainError
 from coop.core.links import https_url
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
@@ -33,7 +34,7 @@ from coop.referrals.models import (
 )
 
 
-class ReferralError(ValueError):
+class ReferralError(DomainError):
     """A change the rules refuse; the message says why, for the person who tried."""
 
 

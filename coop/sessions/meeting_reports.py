@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coop.core.csvsafe import CSVReadError, read_rows
+from coop.core.errors import DomainError
 
 #: The longest email a row may carry (the column's length).
 MAX_EMAIL = 254
 
 
-class ReportError(ValueError):
+class ReportError(DomainError):
     """The file cannot be read as a meeting participant report."""
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
 from coop.core.audit import changed_fields, record
+from coop.core.errors import DomainError
 from coop.core.links import https_url
 from coop.core.timezones import format_local
 from coop.db import utcnow
@@ -41,11 +42,11 @@ from coop.sessions.queries import MEMBER_STAGES
 MAX_GENERATED = 200
 
 
-class ScheduleError(ValueError):
+class ScheduleError(DomainError):
     """A scheduling rule was broken; the message is shown to staff."""
 
 
-class AttendanceError(ValueError):
+class AttendanceError(DomainError):
     """Attendance cannot be recorded as asked."""
 
 

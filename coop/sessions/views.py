@@ -12,8 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
 from coop.core import nav
+from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, roles_required, staff_required
+from coop.core.retry import transaction
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment
 from coop.extensions import db
@@ -89,6 +91,7 @@ def cohort_sessions(cohort_id):
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/generate", methods=["GET", "POST"])
 @staff_required
+@transaction
 def generate(cohort_id):
     cohort = _managed_cohort(cohort_id)
     form = GenerateForm()
@@ -112,9 +115,8 @@ def generate(cohort_id):
                 actor=current_user,
             )
         except services.ScheduleError as exc:
-            form.weekdays.errors.append(str(exc))
+            show_error(form, exc, field="weekdays")
         else:
-            db.session.commit()
             if made:
                 flash(f"{made} sessions added to the schedule.", "success")
             else:
@@ -131,6 +133,7 @@ def generate(cohort_id):
 
 @bp.route("/cohorts/<int:cohort_id>/sessions/new", methods=["GET", "POST"])
 @staff_required
+@transaction
 def new_session(cohort_id):
     cohort = _managed_cohort(cohort_id)
     form = SessionForm()
@@ -149,9 +152,8 @@ def new_session(cohort_id):
                 actor=current_user,
             )
         except services.ScheduleError as exc:
-            form.local_date.errors.append(str(exc))
+            show_error(form, exc, field="local_date")
         else:
-            db.session.commit()
             flash(f"“{session.title}” is on the schedule.", "success")
             return redirect(url_for("sessions.cohort_sessions", cohort_id=cohort.id))
     return render_template(
@@ -166,6 +168,7 @@ def new_session(cohort_id):
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_session(session_id):
     session = _managed_session(session_id)
     cohort = session.cohort
@@ -186,9 +189,8 @@ def edit_session(session_id):
                 actor=current_user,
             )
         except services.ScheduleError as exc:
-            form.local_date.errors.append(str(exc))
+            show_error(form, exc, field="local_date")
         else:
-            db.session.commit()
             flash("The session is saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("sessions.cohort_sessions", cohort_id=cohort.id))
     return render_template(
@@ -204,6 +206,7 @@ def edit_session(session_id):
 
 @bp.post("/sessions/<int:session_id>/cancel")
 @staff_required
+@transaction
 def cancel_session(session_id):
     session = _managed_session(session_id)
     form = CancelForm()
@@ -213,9 +216,8 @@ def cancel_session(session_id):
                 session, session.cohort, actor=current_user, reason=form.reason.data
             )
         except services.ScheduleError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"“{session.title}” is cancelled; {emailed} people were emailed.", "success")
     else:
         flash("The reason is too long (500 characters at most).", "danger")
@@ -256,6 +258,7 @@ def _roll_call_people(session: VirtualSession):
 
 @bp.route("/sessions/<int:session_id>/roll-call", methods=["GET", "POST"])
 @roles_required(Role.STAFF, Role.CAPTAIN)
+@transaction
 def roll_call(session_id):
     session = queries.session_or_404(session_id)
     people = _roll_call_people(session)
@@ -274,9 +277,8 @@ def roll_call(session_id):
                 now=now,
             )
         except services.AttendanceError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(
                 f"Roll call saved ({written} changed)." if written else "Roll call saved.",
                 "success",
@@ -367,6 +369,7 @@ def my_sessions():
 
 @bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
 @staff_required
+@transaction
 def import_report(session_id):
     session = _managed_session(session_id)
     cohort = session.cohort
@@ -386,9 +389,8 @@ def import_report(session_id):
                 actor=current_user,
             )
         except ReportError as exc:
-            form.report.errors.append(str(exc))
+            show_error(form, exc, field="report")
         else:
-            db.session.commit()
             flash(
                 f"Report imported: {entry.matched} of {entry.people} people matched, "
                 f"{entry.marked_present} marked present.",
@@ -466,6 +468,7 @@ def import_detail(import_id):
 
 @bp.post("/imports/<int:import_id>/rows/<int:row_id>/match")
 @staff_required
+@transaction
 def match_row(import_id, row_id):
     entry = _managed_import(import_id)
     row = db.session.scalar(
@@ -488,9 +491,8 @@ def match_row(import_id, row_id):
                 actor=current_user,
             )
         except services.AttendanceError as exc:
-            flash(str(exc), "danger")
+            show_error(None, exc)
         else:
-            db.session.commit()
             flash(f"{row.name} matched to {people[form.participant.data].name}.", "success")
     else:
         flash("Choose a participant of this cohort and a status.", "danger")
@@ -502,21 +504,21 @@ def match_row(import_id, row_id):
 
 @bp.post("/cohorts/<int:cohort_id>/calendar")
 @staff_required
+@transaction
 def regenerate_cohort_feed(cohort_id):
     cohort = _managed_cohort(cohort_id)
     if ConfirmForm().validate_on_submit():
         services.regenerate_feed(cohort=cohort, actor=current_user)
-        db.session.commit()
         flash("The cohort's calendar link is ready; any older link no longer works.", "success")
     return redirect(url_for("sessions.cohort_sessions", cohort_id=cohort.id))
 
 
 @bp.post("/calendar/mine")
 @roles_required(Role.PARTICIPANT, Role.CAPTAIN)
+@transaction
 def regenerate_my_feed():
     if ConfirmForm().validate_on_submit():
         services.regenerate_feed(user=current_user, actor=current_user)
-        db.session.commit()
         flash("Your calendar link is ready; any older link no longer works.", "success")
     if current_user.is_captain:
         return redirect(url_for("sessions.my_sessions"))
@@ -582,11 +584,6 @@ def feed(token):
     response.headers["Cache-Control"] = "private, max-age=900"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-@bp.app_template_filter("attendance_rate")
-def format_rate(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
 
 
 @bp.app_template_global("attendance_counts")

@@ -4,7 +4,7 @@ placements and follow-ups after exit.
 One blueprint, ``bp`` (endpoints ``referrals.<function>``), its routes in one module per
 section:
 
-- ``common``: helpers the sections share, and the ``day_in`` template filter;
+- ``common``: helpers the sections share;
 - ``partners``: partners and their contacts (staff);
 - ``outreach``: outreach to partners (staff, captains);
 - ``openings``: the openings board;

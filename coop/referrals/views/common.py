@@ -1,16 +1,12 @@
-"""What the referral pages share: paging, query-string and choice helpers, refusals
-shown on the form, and the ``day_in`` template filter."""
+"""What the referral pages share: paging, query-string and choice helpers (refusals go
+through ``coop.core.errors.show_error``; the ``day_in`` filter is ``coop.core.filters``')."""
 
-from flask import flash, request
+from flask import request
 
-from coop.core import clock
 from coop.core.pagination import paginate
-from coop.core.timezones import format_date, to_zone
 from coop.extensions import db
 from coop.programs.models import City, PartnerKind, Track
 from coop.referrals import queries
-from coop.referrals.services import ReferralError
-from coop.referrals.views import bp
 
 #: Rows per section on pages that show several lists (each pages on its own).
 SECTION_SIZE = 10
@@ -23,26 +19,8 @@ def paged(stmt, param: str = "page", per_page: int = SECTION_SIZE):
     return paginate(stmt, per_page, param)
 
 
-@bp.app_template_filter("day_in")
-def day_in(value, zone: str | None = None) -> str:
-    """A timestamp's date in ``zone`` (default: the reader's zone, see ``coop.core.clock``)."""
-    if value is None:
-        return ""
-    return format_date(to_zone(value, zone or clock.zone_for()).date())
-
-
 def arg_int(name: str) -> int | None:
     return request.args.get(name, type=int) or None
-
-
-def _fail(form, exc: ReferralError, field=None):
-    """Show a refused change: on a field when we know which, else as a flash. Services
-    check their rules before writing anything, so there is nothing to roll back (and
-    the objects the page shows stay loaded)."""
-    if field is not None:
-        field.errors.append(str(exc))
-    else:
-        flash(str(exc), "danger")
 
 
 def city_choices(user, blank: str | None = None) -> list:

@@ -3,14 +3,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from coop.core.errors import show_error
 from coop.core.permissions import require, staff_required
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.referrals import queries, services
 from coop.referrals.forms import FollowUpForm
 from coop.referrals.models import DUE_SOON_DAYS, EmploymentStatus, FollowUpKind, Placement
 from coop.referrals.services import ReferralError
 from coop.referrals.views import bp
-from coop.referrals.views.common import SECTION_SIZE, _fail, arg_int, city_choices, paged
+from coop.referrals.views.common import SECTION_SIZE, arg_int, city_choices, paged
 
 
 @bp.get("/follow-ups")
@@ -36,6 +38,7 @@ def follow_ups():
 
 @bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
 @staff_required
+@transaction
 def follow_up(follow_up_id):
     item = queries.load_follow_up(current_user, follow_up_id)
     require(item is not None)
@@ -49,10 +52,9 @@ def follow_up(follow_up_id):
                 note=(form.note.data or "").strip() or None,
             )
         except ReferralError as exc:
-            _fail(form, exc, form.status)
+            show_error(form, exc, field="status")
         else:
             name = item.participant.name
-            db.session.commit()
             flash(f"Follow-up with {name} is recorded and closed.", "success")
             return redirect(url_for("referrals.follow_ups"))
     jobs = db.session.scalars(

@@ -4,15 +4,15 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from coop.core import once
+from coop.core.errors import show_error
 from coop.core.permissions import roles_required
-from coop.core.retry import retried
-from coop.extensions import db
+from coop.core.retry import transaction
 from coop.referrals import queries, services
 from coop.referrals.forms import NewPlacementForm, choices
 from coop.referrals.models import Referral
 from coop.referrals.services import ReferralError
 from coop.referrals.views import PARTICIPANT, bp
-from coop.referrals.views.common import _fail, paged
+from coop.referrals.views.common import paged
 from coop.referrals.views.placements import _employer_choices, _placement_values
 
 
@@ -34,7 +34,7 @@ def mine():
 
 @bp.route("/me/jobs/new", methods=["GET", "POST"])
 @roles_required(PARTICIPANT)
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click reports one job
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click reports one job
 def report_job():
     partners = _employer_choices(staff=False)
     form = NewPlacementForm.for_participant()
@@ -55,9 +55,8 @@ def report_job():
                 )
                 saving.done(url, placement.id)
         except ReferralError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash("Thanks! Your job is recorded; staff will verify it.", "success")
             return redirect(url)
     return render_template(

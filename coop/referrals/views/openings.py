@@ -4,8 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import once
+from coop.core.errors import show_error
 from coop.core.permissions import require, roles_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.programs.models import today_in_city
 from coop.referrals import queries, services
@@ -15,7 +16,6 @@ from coop.referrals.services import ReferralError
 from coop.referrals.views import CAPTAIN, PARTICIPANT, STAFF, bp
 from coop.referrals.views.common import (
     HIRING_KINDS,
-    _fail,
     all_cities,
     all_tracks,
     arg_int,
@@ -116,7 +116,7 @@ def _opening_values(form) -> dict:
 
 @bp.route("/openings/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click posts it once
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click posts it once
 def new_opening():
     form = _opening_form(NewOpeningForm())
     if (done := once.already_saved(form)) is not None:
@@ -133,9 +133,8 @@ def new_opening():
                     url = url_for("referrals.opening", opening_id=opening.id)
                     saving.done(url, opening.id)
             except ReferralError as exc:
-                _fail(form, exc, form.url)
+                show_error(form, exc, field="url")
             else:
-                db.session.commit()
                 flash("The opening is on the board.", "success")
                 return redirect(url)
     return render_template(
@@ -148,6 +147,7 @@ def new_opening():
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@transaction
 def edit_opening(opening_id):
     opening = load_opening(opening_id)
     require(queries.opening_manageable(current_user, opening))
@@ -156,9 +156,8 @@ def edit_opening(opening_id):
         try:
             services.update_opening(opening, current_user, **_opening_values(form))
         except ReferralError as exc:
-            _fail(form, exc, form.url)
+            show_error(form, exc, field="url")
         else:
-            db.session.commit()
             flash("The opening is saved.", "success")
             return redirect(url_for("referrals.opening", opening_id=opening.id))
     return render_template(
@@ -171,29 +170,29 @@ def edit_opening(opening_id):
 
 @bp.post("/openings/<int:opening_id>/close")
 @roles_required(STAFF, CAPTAIN)
+@transaction
 def close_opening(opening_id):
     opening = load_opening(opening_id)
     require(queries.opening_manageable(current_user, opening))
     try:
         services.close_opening(opening, current_user)
     except ReferralError as exc:
-        _fail(None, exc)
+        show_error(None, exc)
     else:
-        db.session.commit()
         flash("The opening is closed: off the board, kept in the records.", "success")
     return redirect(url_for("referrals.opening", opening_id=opening_id))
 
 
 @bp.post("/openings/<int:opening_id>/reopen")
 @roles_required(STAFF, CAPTAIN)
+@transaction
 def reopen_opening(opening_id):
     opening = load_opening(opening_id)
     require(queries.opening_manageable(current_user, opening))
     try:
         services.reopen_opening(opening, current_user)
     except ReferralError as exc:
-        _fail(None, exc)
+        show_error(None, exc)
     else:
-        db.session.commit()
         flash("The opening is open again.", "success")
     return redirect(url_for("referrals.opening", opening_id=opening_id))

@@ -4,15 +4,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import clock, once
+from coop.core.errors import show_error
 from coop.core.permissions import require, roles_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.referrals import queries, services
 from coop.referrals.forms import NewOutreachForm, OutreachForm, choices
 from coop.referrals.models import Outreach
 from coop.referrals.services import ReferralError
 from coop.referrals.views import CAPTAIN, STAFF, bp
-from coop.referrals.views.common import _fail, arg_int, paged
+from coop.referrals.views.common import arg_int, paged
 
 
 @bp.get("/outreach")
@@ -56,7 +57,7 @@ def _outreach_values(form) -> dict:
 
 @bp.route("/outreach/new", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click logs it once
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click logs it once
 def new_outreach():
     form = _outreach_form(NewOutreachForm())
     if (done := once.already_saved(form)) is not None:
@@ -71,9 +72,8 @@ def new_outreach():
                 outreach = services.log_outreach(current_user, **_outreach_values(form))
                 saving.done(url, outreach.id)
         except ReferralError as exc:
-            _fail(form, exc, form.follow_up_on)
+            show_error(form, exc, field="follow_up_on")
         else:
-            db.session.commit()
             flash("The outreach is logged.", "success")
             return redirect(url)
     return render_template(
@@ -86,6 +86,7 @@ def new_outreach():
 
 @bp.route("/outreach/<int:outreach_id>/edit", methods=["GET", "POST"])
 @roles_required(STAFF, CAPTAIN)
+@transaction
 def edit_outreach(outreach_id):
     outreach = db.session.scalar(
         queries.visible_outreach(current_user).where(Outreach.id == outreach_id)
@@ -96,9 +97,8 @@ def edit_outreach(outreach_id):
         try:
             services.update_outreach(outreach, current_user, **_outreach_values(form))
         except ReferralError as exc:
-            _fail(form, exc, form.follow_up_on)
+            show_error(form, exc, field="follow_up_on")
         else:
-            db.session.commit()
             flash("The outreach is saved.", "success")
             return redirect(url_for("referrals.outreach_list"))
     return render_template(

@@ -4,8 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import clock, once
+from coop.core.errors import show_error
 from coop.core.permissions import require, staff_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.programs.models import Partner, PartnerKind
 from coop.referrals import queries, services
@@ -13,7 +14,7 @@ from coop.referrals.forms import ContactForm, NewContactForm, NewPartnerForm, Pa
 from coop.referrals.models import Opening, Outreach, PartnerContact, Placement, Referral
 from coop.referrals.services import ReferralError
 from coop.referrals.views import bp
-from coop.referrals.views.common import _fail, arg_int, city_choices, paged
+from coop.referrals.views.common import arg_int, city_choices, paged
 
 
 def partner_manageable(user, partner: Partner) -> bool:
@@ -86,7 +87,7 @@ def _partner_city_ok(form) -> bool:
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @staff_required
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one partner
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one partner
 def new_partner():
     form = _partner_form(NewPartnerForm())
     if (done := once.already_saved(form)) is not None:
@@ -98,9 +99,8 @@ def new_partner():
                 url = url_for("referrals.partner", partner_id=partner.id)
                 saving.done(url, partner.id)
         except ReferralError as exc:
-            _fail(form, exc, form.name)
+            show_error(form, exc, field="name")
         else:
-            db.session.commit()
             flash(f"{partner.name} is added.", "success")
             return redirect(url)
     return render_template(
@@ -152,6 +152,7 @@ def partner(partner_id):
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_partner(partner_id):
     partner = load_partner(partner_id)
     require(partner_manageable(current_user, partner))
@@ -160,9 +161,8 @@ def edit_partner(partner_id):
         try:
             services.update_partner(partner, current_user, **_partner_values(form))
         except ReferralError as exc:
-            _fail(form, exc, form.name)
+            show_error(form, exc, field="name")
         else:
-            db.session.commit()
             flash("The partner is saved.", "success")
             return redirect(url_for("referrals.partner", partner_id=partner.id))
     return render_template(
@@ -175,7 +175,7 @@ def edit_partner(partner_id):
 
 @bp.route("/partners/<int:partner_id>/contacts/new", methods=["GET", "POST"])
 @staff_required
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one contact
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click adds one contact
 def new_contact(partner_id):
     partner = load_partner(partner_id)
     form = NewContactForm()
@@ -187,7 +187,6 @@ def new_contact(partner_id):
         with once.saving(form) as saving:
             contact = services.save_contact(None, partner, current_user, **_contact_values(form))
             saving.done(url, contact.id)
-        db.session.commit()
         flash("The contact is added.", "success")
         return redirect(url)
     return render_template(
@@ -212,13 +211,13 @@ def _contact_values(form) -> dict:
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 @staff_required
+@transaction
 def edit_contact(contact_id):
     contact = db.get_or_404(PartnerContact, contact_id)
     partner = load_partner(contact.partner_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         services.save_contact(contact, partner, current_user, **_contact_values(form))
-        db.session.commit()
         flash("The contact is saved.", "success")
         return redirect(url_for("referrals.partner", partner_id=partner.id))
     return render_template(

@@ -5,8 +5,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from coop.core import once
+from coop.core.errors import show_error
 from coop.core.permissions import require, roles_required, staff_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.programs.models import Partner
 from coop.referrals import queries, services
@@ -14,7 +15,7 @@ from coop.referrals.forms import NewPlacementForm, PlacementForm, choices
 from coop.referrals.models import Placement
 from coop.referrals.services import ReferralError
 from coop.referrals.views import PARTICIPANT, STAFF, bp
-from coop.referrals.views.common import HIRING_KINDS, _fail, arg_int, paged, person_label
+from coop.referrals.views.common import HIRING_KINDS, arg_int, paged, person_label
 from coop.referrals.views.referrals import load_referral
 
 
@@ -67,7 +68,7 @@ def _employer_choices(staff: bool) -> dict:
 
 @bp.route("/placements/new", methods=["GET", "POST"])
 @staff_required
-@retried(also=(once.AlreadySaved,), write_lock=True)  # a double click records one job
+@transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click records one job
 def new_placement():
     referral = None
     referral_id = arg_int("referral")
@@ -119,9 +120,8 @@ def new_placement():
                 )
                 saving.done(url, placement.id)
         except ReferralError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash("The job is recorded.", "success")
             return redirect(url)
     return render_template(
@@ -145,6 +145,7 @@ def load_placement(placement_id: int) -> Placement:
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @roles_required(STAFF, PARTICIPANT)
+@transaction
 def edit_placement(placement_id):
     placement = load_placement(placement_id)
     require(placement.can_edit(current_user))
@@ -168,9 +169,8 @@ def edit_placement(placement_id):
         try:
             services.update_placement(placement, current_user, **_placement_values(form, partners))
         except ReferralError as exc:
-            _fail(form, exc)
+            show_error(form, exc)
         else:
-            db.session.commit()
             flash("The job is saved.", "success")
             return redirect(back)
     return render_template(
@@ -184,14 +184,14 @@ def edit_placement(placement_id):
 
 @bp.post("/placements/<int:placement_id>/verify")
 @staff_required
+@transaction
 def verify_placement(placement_id):
     placement = load_placement(placement_id)
     try:
         services.verify_placement(placement, current_user)
     except ReferralError as exc:
-        _fail(None, exc)
+        show_error(None, exc)
     else:
         name = placement.participant.name
-        db.session.commit()
         flash(f"{name}'s job is verified.", "success")
     return redirect(url_for("referrals.placements", verified="0"))

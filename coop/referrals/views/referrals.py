@@ -4,8 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coop.core import once
+from coop.core.errors import show_error
 from coop.core.permissions import require, roles_required
-from coop.core.retry import retried
+from coop.core.retry import transaction
 from coop.extensions import db
 from coop.programs.models import Cohort, Partner
 from coop.referrals import queries, services
@@ -22,7 +23,6 @@ from coop.referrals.services import ReferralError
 from coop.referrals.views import CAPTAIN, PARTICIPANT, STAFF, bp
 from coop.referrals.views.common import (
     HIRING_KINDS,
-    _fail,
     arg_int,
     city_choices,
     paged,
@@ -84,7 +84,7 @@ def _referral_form():
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
 # Two people referring the same person at once: SQLite locks out the second; a double
 # click: the second finds (or runs into) the first's token.
-@retried(also=(once.AlreadySaved,))
+@transaction(also=(once.AlreadySaved,))
 def new_referral():
     require(queries.can_refer(current_user))
     form, people, board = _referral_form()
@@ -115,9 +115,8 @@ def new_referral():
                     url = url_for("referrals.opening", opening_id=opening.id)
                 saving.done(url, referral_id if created else None)
         except ReferralError as exc:
-            _fail(form, exc, form.participant_id)
+            show_error(form, exc, field="participant_id")
         else:
-            db.session.commit()
             if created:
                 flash(f"{name} is referred.", "success")
             elif visible:
@@ -182,6 +181,7 @@ def referral(referral_id):
 
 @bp.post("/referrals/<int:referral_id>/stage")
 @roles_required(STAFF, PARTICIPANT, CAPTAIN)
+@transaction
 def change_stage(referral_id):
     referral = load_referral(referral_id)
     require(current_user.is_staff or current_user.id == referral.participant_id)
@@ -198,9 +198,8 @@ def change_stage(referral_id):
             note=(form.note.data or "").strip() or None,
         )
     except ReferralError as exc:
-        _fail(None, exc)
+        show_error(None, exc)
         return redirect(url_for("referrals.referral", referral_id=referral_id))
-    db.session.commit()
     new = ReferralStage(form.stage.data)
     flash(f"The referral is now at “{new.label}”.", "success")
     if new == ReferralStage.HIRED and current_user.is_staff:

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import render_template_string
 from wtforms import StringField
 
@@ -114,3 +115,15 @@ def test_show_error_undoes_what_the_refused_attempt_wrote(app, db, factory):
         show_error(None, DomainError("No."))
     names = db.session.scalars(db.select(City.name)).all()
     assert "Refused" not in names and kept.name in names
+
+
+def test_show_error_undoes_a_write_made_without_the_unit_of_work(app, db, factory):
+    """A service that ran a conditional UPDATE (a seat taken) and then refused: the page
+    shown again, and the commit after it, hold nothing of that UPDATE."""
+    city = factory.city(name="Before")
+    db.session.commit()
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(sa.update(City).where(City.id == city.id).values(name="During"))
+        show_error(None, DomainError("No."))
+        db.session.commit()
+    assert db.session.scalar(db.select(City.name).where(City.id == city.id)) == "Before"

@@ -30,18 +30,30 @@ def _note_flush(session: Session, _flush_context) -> None:
     session.info[FLUSHED] = True
 
 
+def _note_statement(state) -> None:
+    """``session.execute(update(...))`` and the like write without a flush: note them too,
+    so a refusal after a conditional UPDATE (a seat taken, a token claimed) rolls it back."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[FLUSHED] = True
+
+
 def _forget_flushes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(FLUSHED, None)
 
 
-for _name, _listener in (("after_flush", _note_flush), ("after_transaction_end", _forget_flushes)):
+for _name, _listener in (
+    ("after_flush", _note_flush),
+    ("do_orm_execute", _note_statement),
+    ("after_transaction_end", _forget_flushes),
+):
     if not sa.event.contains(Session, _name, _listener):
         sa.event.listen(Session, _name, _listener)
 
 
 def has_writes(session) -> bool:
-    """Whether the session's transaction has flushed changes or holds unflushed ones."""
+    """Whether the session's transaction has written (flushed changes, or an INSERT, UPDATE
+    or DELETE run through it) or holds unflushed changes."""
     return bool(session.info.get(FLUSHED) or session.new or session.dirty or session.deleted)
 
 

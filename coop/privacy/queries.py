@@ -77,8 +77,8 @@ def due_for_erasure(now: datetime, applicant_years: int, inactive_years: int) ->
         .where(Enrollment.user_id == User.id, EnrollmentEvent.to_stage.in_(SEATED))
         .exists(),
     )
-    applicant_cutoff = years_before(now, applicant_years).replace(tzinfo=None)
-    inactive_cutoff = years_before(now, inactive_years).replace(tzinfo=None)
+    applicant_cutoff = years_before(now, applicant_years)
+    inactive_cutoff = years_before(now, inactive_years)
     is_applicant = sa.and_(User.role == Role.PARTICIPANT, ~ever_seated)
     rows = db.session.execute(
         sa.select(User.id, User.role, last.c.last, is_applicant.label("applicant"))

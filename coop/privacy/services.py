@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from coop.auth.models import ParticipantProfile, User
+from coop.auth.models import ParticipantProfile, Role, User
 from coop.coaching.models import CheckIn
 from coop.core import clock
 from coop.core.audit import record
@@ -109,11 +109,20 @@ def erase(user_id: int, actor=None, reason: str = "request") -> bool:
     attendance, check-in dates and minutes, referral stages, placements' dates, salaries
     and career-track flags, intake salary and band, and the yes/no intake answers.
     """
-    target = db.session.get(User, user_id)
+    # The claim comes first: a write, so SQLite queues a concurrent run behind it rather
+    # than failing a transaction that read before it wrote.
+    claimed = _update(
+        User,
+        sa.and_(User.id == user_id, User.erased_at.is_(None), User.role != Role.STAFF),
+        erased_at=clock.now(),
+    )
+    target = db.session.get(User, user_id, populate_existing=True)
     if target is None:
         raise PrivacyError("There is no such person.")
     if target.is_staff:
         raise PrivacyError("Staff accounts are closed by deactivating them, not erased.")
+    if not claimed:
+        return False
     name, email = target.name, target.email
     profile = db.session.get(ParticipantProfile, user_id)
     phones = {profile.phone} if profile and profile.phone else set()
@@ -127,20 +136,16 @@ def erase(user_id: int, actor=None, reason: str = "request") -> bool:
             )
         )
     )
-    claimed = _update(
+    _update(
         User,
-        sa.and_(User.id == user_id, User.erased_at.is_(None)),
+        User.id == user_id,
         name=erased_name(user_id),
         email=erased_email(user_id),
         password_hash=None,
         timezone=None,
         active=False,
         session_version=User.session_version + 1,
-        erased_at=clock.now(),
     )
-    if not claimed:
-        db.session.expire(target)
-        return False
     _update(
         ParticipantProfile,
         ParticipantProfile.user_id == user_id,

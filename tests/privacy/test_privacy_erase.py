@@ -17,9 +17,7 @@ from coop.reports.filters import Filters
 def figures(viewer) -> dict:
     """Every dashboard figure, totals and per cohort: (value, base)."""
     data = build(Filters(), viewer)
-    out = {
-        ("total", f.key): (f.value, f.base) for s in data.sections for f in s.figures
-    }
+    out = {("total", f.key): (f.value, f.base) for s in data.sections for f in s.figures}
     for row in data.cohorts:
         out |= {(row.id, key): (f.value, f.base) for key, f in row.figures.items()}
     return out
@@ -71,9 +69,7 @@ def test_erasing_leaves_no_trace_of_the_person_and_every_figure_unchanged(
     assert db.session.get(Enrollment, a.enrollment.id).stage == "enrolled"
     job = db.session.scalar(sa.select(Placement).where(Placement.participant_id == person.id))
     assert (job.salary, job.career_track) == (52000, True)
-    event = db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "privacy.erase")
-    )
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
     assert event.actor_id == staff.id and "email" in event.changed
 
 

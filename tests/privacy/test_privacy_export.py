@@ -58,7 +58,7 @@ def test_the_export_holds_all_my_data_and_none_of_anyone_elses(client, login_as,
 
 def test_the_csv_files_are_neutralised(client, login_as, canaries):
     a, *_ = canaries
-    a.enrollment.heard_other = "=HYPERLINK(\"http://evil\")"
+    a.enrollment.heard_other = '=HYPERLINK("http://evil")'
     db.session.flush()
     login_as(a.user)
     zf = _zip(client.get("/account/data.zip"))

@@ -85,6 +85,17 @@ class Config:
     HSTS: str | None = None
 
     # -- read from the environment when the app is built --------------------------------
+    #: Retention (``flask --app coop privacy purge``): applicants never enrolled are
+    #: erased this many years after their last activity ...
+    @property
+    def RETENTION_APPLICANT_YEARS(self) -> int:
+        return env_int("RETENTION_APPLICANT_YEARS", 2)
+
+    #: ... and anyone else (not staff) with no activity for this many years.
+    @property
+    def RETENTION_INACTIVE_YEARS(self) -> int:
+        return env_int("RETENTION_INACTIVE_YEARS", 7)
+
     @property
     def SECRET_KEY(self) -> str | None:
         return os.environ.get("SECRET_KEY", DEFAULT_SECRET)

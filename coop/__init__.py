@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.core import views as core_views
     from coop.enrollment import views as enrollment_views
     from coop.portal import views as portal_views
+    from coop.privacy import views as privacy_views
     from coop.programs import views as programs_views
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         referrals_views,
         reports_views,
         portal_views,
+        privacy_views,
     ):
         app.register_blueprint(views.bp)
 
@@ -202,12 +204,13 @@ def register_cli(app: Flask) -> None:
     from coop.auth.cli import users_cli
     from coop.coaching import cli as coaching_cli
     from coop.demo import seed_demo_command
+    from coop.privacy import cli as privacy_cli
     from coop.referrals import cli as referrals_cli
     from coop.sessions import cli as sessions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
-    for module in (coaching_cli, sessions_cli, referrals_cli):
+    for module in (coaching_cli, sessions_cli, referrals_cli, privacy_cli):
         app.cli.add_command(module.cli)
 
 

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"enrollment"},
     {"coaching"},
     {"sessions", "referrals"},
-    {"reports", "portal"},
+    {"reports", "portal", "privacy"},
 ]
 
 #: Top-level modules that are part of a package: the database plumbing is core's.

@@ -38,6 +38,11 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    #: Data rights (coop.privacy): when the person withdrew their application consent
+    #: (they are then left out of every use beyond what the law and the funder require),
+    #: and when their personal data was erased (the account is closed for good).
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column()
+    erased_at: Mapped[datetime | None] = mapped_column()
 
     cities = relationship("City", secondary=staff_cities, lazy="selectin", order_by="City.name")
     profile = relationship(

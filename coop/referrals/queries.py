@@ -237,7 +237,12 @@ def referable_enrollments(user) -> sa.Select:
         .join(Enrollment.cohort)
         .join(Enrollment.user)
         .options(joinedload(Enrollment.user), joinedload(Enrollment.cohort).joinedload(Cohort.city))
-        .where(Enrollment.stage.in_(REFERABLE), User.active.is_(True))
+        # Withdrawn consent: no longer put forward to employers (coop.privacy).
+        .where(
+            Enrollment.stage.in_(REFERABLE),
+            User.active.is_(True),
+            User.consent_withdrawn_at.is_(None),
+        )
         .order_by(User.name, User.id, Cohort.start_date.desc(), Enrollment.id.desc())
     )
     if user.is_staff:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from coop.core.models import AuditEvent
+from coop.core.models import PURGE_SETTING, AuditEvent
 from coop.core.requestlog import NO_REQUEST, request_id
 from coop.db import utcnow
 from coop.extensions import db
@@ -137,3 +137,30 @@ def changed_fields(obj, fields: Iterable[str]) -> list[str]:
         if history.has_changes():
             out.append(name)
     return out
+
+
+def purge_counts(before) -> list[tuple[str, int]]:
+    """``(action, rows)`` of the events created before the UTC instant ``before``."""
+    stmt = (
+        sa.select(AuditEvent.action, sa.func.count())
+        .where(AuditEvent.created_at < before)
+        .group_by(AuditEvent.action)
+        .order_by(AuditEvent.action)
+    )
+    return [(action, count) for action, count in db.session.execute(stmt)]
+
+
+def purge(before) -> int:
+    """Delete the events created before the UTC instant ``before``; returns how many.
+
+    On PostgreSQL the append-only trigger lets these deletes through only because of the
+    transaction-local setting made here (``SET LOCAL``): it ends with the caller's
+    transaction, so no other statement, before or after, may delete a row.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT set_config(:name, 'on', true)"), {"name": PURGE_SETTING})
+    result = db.session.execute(
+        sa.delete(AuditEvent).where(AuditEvent.created_at < before),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount

@@ -102,6 +102,7 @@ def load_user(user_id: str):
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
+    from coop.auth import audit_trail
     from coop.auth import views as auth_views
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         core_views,
         programs_views,
         auth_views,
+        audit_trail,
         enrollment_views,
         coaching_views,
         sessions_views,
@@ -201,6 +203,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from coop.auth import audit_trail
     from coop.auth.cli import users_cli
     from coop.coaching import cli as coaching_cli
     from coop.demo import seed_demo_command
@@ -210,7 +213,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
-    for module in (coaching_cli, sessions_cli, referrals_cli, privacy_cli):
+    for module in (audit_trail, coaching_cli, sessions_cli, referrals_cli, privacy_cli):
         app.cli.add_command(module.cli)
 
 

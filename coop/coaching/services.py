@@ -510,7 +510,7 @@ def log_checkin(cohort: Cohort, participant_id: int, author: User, **values) -> 
     )
     db.session.add(checkin)
     db.session.flush()
-    record(author, "checkin.create", checkin, CHECKIN_FIELDS)
+    record(author, "checkin.create", checkin, CHECKIN_FIELDS, subject_id=checkin.participant_id)
     return checkin
 
 
@@ -524,7 +524,7 @@ def update_checkin(checkin: CheckIn, cohort: Cohort, author: User, **values) -> 
     changed = changed_fields(checkin, CHECKIN_FIELDS)
     db.session.flush()
     if changed:
-        record(author, "checkin.update", checkin, changed)
+        record(author, "checkin.update", checkin, changed, subject_id=checkin.participant_id)
 
 
 def resolve_flag(checkin: CheckIn, actor, note: str) -> None:

@@ -22,7 +22,7 @@ from coop.coaching.forms import (
     choices,
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
-from coop.core import clock, nav, once
+from coop.core import audit, clock, nav, once
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
@@ -34,6 +34,9 @@ from coop.programs.models import City, Cohort, CohortStatus
 from coop.programs.queries import cohort_or_404
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
+
+#: What a check-in's confidential notes hold (audited when shown).
+CONFIDENTIAL_FIELDS = ("notes", "next_steps")
 
 nav.home_for(Role.CAPTAIN, "coaching.captain_home")
 nav.nav_item("My pods", "coaching.captain_home", {Role.CAPTAIN}, order=10)
@@ -93,11 +96,28 @@ def load_checkin_target(cohort_id: int, participant_id: int) -> tuple[Cohort, Us
     return cohort, participant
 
 
+def record_notes_read(checkins, target, city_id: int | None = None) -> None:
+    """Audit who read confidential check-in notes (one row per participant); the city is
+    ``city_id``, else each check-in's (its cohort loaded)."""
+    audit.record_view(
+        current_user,
+        [
+            (c.participant_id, city_id or c.cohort.city_id)
+            for c in checkins
+            if c.confidential and c.can_read_notes(current_user)
+        ],
+        CONFIDENTIAL_FIELDS,
+        target=target,
+    )
+
+
 @bp.get("/cohorts/<int:cohort_id>/participants/<int:participant_id>")
 @coach_or_staff
+@transaction  # records who read confidential notes
 def history(cohort_id, participant_id):
     cohort, participant = load_checkin_target(cohort_id, participant_id)
     page = paginate(queries.checkin_history(cohort.id, participant.id))
+    record_notes_read(page.items, ("cohorts", cohort.id), cohort.city_id)
     can_log = queries.can_coach(current_user, cohort.id, participant.id)
     return render_template(
         "coaching/history.html",
@@ -167,8 +187,10 @@ def load_checkin(checkin_id: int) -> CheckIn:
 
 @bp.get("/checkins/<int:checkin_id>")
 @coach_or_staff
+@transaction  # records who read confidential notes
 def checkin_detail(checkin_id):
     checkin = load_checkin(checkin_id)
+    record_notes_read([checkin], ("check_ins", checkin.id))
     form = ResolveForm() if current_user.is_staff and checkin.is_open_flag else None
     return render_template("coaching/checkin.html", checkin=checkin, form=form, now=utcnow())
 
@@ -242,9 +264,11 @@ def visible_active_cohorts(city_id: int | None = None) -> list[Cohort]:
 
 @bp.get("/coverage")
 @staff_required
+@transaction  # records who read confidential notes in the flag queue
 def coverage():
     cities, overdue = queries.coverage(visible_active_cohorts(), today())
     flags = paginate(queries.flag_queue(current_user))
+    record_notes_read(flags.items, ("check_ins", None))
     return render_template(
         "coaching/coverage.html",
         cities=cities,
@@ -257,11 +281,13 @@ def coverage():
 
 @bp.get("/cohorts/<int:cohort_id>/coverage")
 @staff_required
+@transaction  # records who read confidential notes in the flag queue
 def cohort_coverage(cohort_id):
     cohort = load_cohort(cohort_id)
     cities, overdue = queries.coverage([cohort], today())
     stats = cities[0].cohorts[0]
     flags = paginate(queries.flag_queue(current_user, cohort.id))
+    record_notes_read(flags.items, ("cohorts", cohort.id))
     form = OverdueDaysForm(days=cohort.checkin_overdue_days)
     return render_cohort_page(
         "coaching/cohort_coverage.html",

@@ -445,6 +445,18 @@ EXPORT_COLUMNS = {
     "source": ("Source", lambda e: str(e.source)),
 }
 DEFAULT_EXPORT = ["email", "name", "phone", "college", "stage"]
+#: Export columns holding personal data whose export is audited -> the field it comes from.
+PERSONAL_EXPORT = {
+    "phone": "phone",
+    "first_generation": "first_generation",
+    "low_income": "low_income",
+    "salary": "intake_salary",
+}
+
+
+def personal_columns(columns) -> list[str]:
+    """The audited field names among the export ``columns``."""
+    return [PERSONAL_EXPORT[c] for c in columns if c in PERSONAL_EXPORT]
 
 
 def _first(*values):

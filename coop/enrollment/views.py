@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from coop.auth.models import Role, User
-from coop.core import nav, retry
+from coop.core import audit, nav, retry
 from coop.core.csvsafe import csv_response
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
@@ -47,6 +47,10 @@ nav.nav_item("Alumni referrals", "enrollment.alumni_referrals", {Role.STAFF}, or
 #: request moved the same rows first); POSTs take SQLite's write lock first, as many
 #: staff may decide at once.
 transaction = retry.transaction(also=(services.Conflict,), write_lock=True)
+
+#: Personal data the application page and the review list show (audited when shown).
+APPLICATION_FIELDS = ("phone", "first_generation", "low_income", "salary_band")
+REVIEW_FIELDS = ("first_generation", "low_income", "salary_band")
 
 
 # -- public ------------------------------------------------------------------------------
@@ -145,10 +149,18 @@ def _stage_arg():
 
 @bp.get("/cohorts/<int:cohort_id>/applications")
 @staff_required
+@transaction  # records who saw the applicants' demographic answers
 def review(cohort_id):
     cohort = _cohort(cohort_id)
     stage = _stage_arg()
     page = paginate(queries.review_list(cohort, stage))
+    audit.record_view(
+        current_user,
+        [e.user_id for e in page.items],
+        REVIEW_FIELDS,
+        target=("cohorts", cohort.id),
+        city_id=cohort.city_id,
+    )
     form = DecisionForm(next_stage=str(stage) if stage else "all")
     return render_template(
         "enrollment/review.html",
@@ -199,10 +211,18 @@ def _decide(cohort, enrollments, decision, reason, form=None, back=None):
 
 @bp.get("/cohorts/<int:cohort_id>/applications/<int:enrollment_id>")
 @staff_required
+@transaction  # records who saw the applicant's phone, demographics and salary
 def application(cohort_id, enrollment_id):
     cohort = _cohort(cohort_id)
     enrollment = queries.application(cohort, enrollment_id)
     require(enrollment is not None)
+    audit.record_view(
+        current_user,
+        [enrollment.user_id],
+        APPLICATION_FIELDS,
+        target=("enrollments", enrollment.id),
+        city_id=cohort.city_id,
+    )
     return render_template(
         "enrollment/application.html",
         cohort=cohort,
@@ -361,6 +381,7 @@ def roster_page(cohort_id):
 
 @bp.get("/cohorts/<int:cohort_id>/roster.csv")
 @staff_required
+@transaction  # records who exported whose personal data
 def export(cohort_id):
     cohort = _cohort(cohort_id)
     form = ExportForm(request.args)
@@ -371,6 +392,14 @@ def export(cohort_id):
     rows = db.session.scalars(queries.roster(cohort, stages)).unique().all()
     columns = [c for c in roster.EXPORT_COLUMNS if c in set(form.columns.data)]
     getters = [roster.EXPORT_COLUMNS[c][1] for c in columns]
+    audit.record_view(
+        current_user,
+        [e.user_id for e in rows],
+        roster.personal_columns(columns),
+        audit.EXPORTED,
+        target=("cohorts", cohort.id),
+        city_id=cohort.city_id,
+    )
     filename = f"roster-{cohort.city.slug}-{cohort.id}.csv"
     return csv_response(filename, columns, ([get(e) for get in getters] for e in rows))
 

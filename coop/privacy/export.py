@@ -265,11 +265,12 @@ def _consents(user: User, applications: list[dict]) -> list[dict]:
 
 
 def audit_clause(user_id: int):
-    """Audit events about the person: those whose target is their user row, their profile
-    or one of their applications. (Until audit events name their subject, this is the
-    nearest reading of "about them".)"""
+    """Audit events about the person: those naming them as their subject (views, exports
+    and changes of their personal data), and those whose target is their user row, their
+    profile or one of their applications (events older than the subject column)."""
     enrollment_ids = sa.select(Enrollment.id).where(Enrollment.user_id == user_id)
     return sa.or_(
+        AuditEvent.subject_user_id == user_id,
         sa.and_(
             AuditEvent.target_type.in_(("users", "participant_profiles")),
             AuditEvent.target_id == user_id,

@@ -373,7 +373,13 @@ def record_placement(
     )
     db.session.add(placement)
     db.session.flush()
-    record(actor, "placement.create", placement, [k for k, v in values.items() if v is not None])
+    record(
+        actor,
+        "placement.create",
+        placement,
+        [k for k, v in values.items() if v is not None],
+        subject_id=placement.participant_id,
+    )
     return placement
 
 
@@ -386,7 +392,7 @@ def update_placement(placement: Placement, actor, **values) -> list[str]:
     changed = changed_fields(placement, values.keys())
     if changed:
         db.session.flush()
-        record(actor, "placement.update", placement, changed)
+        record(actor, "placement.update", placement, changed, subject_id=placement.participant_id)
     return changed
 
 

@@ -38,6 +38,15 @@ ROUTES = [
         {"staff": 302, "city_staff": 302, "captain": 302, "participant": 302},
     ),
     ("POST", "/logout", {}, {"staff": 302, "city_staff": 302, "captain": 302, "participant": 302}),
+    ("GET", "/audit", None, {"staff": 200, "city_staff": 200}),
+    ("GET", "/audit?action=personal_data&page=2", None, {"staff": 200, "city_staff": 200}),
+    ("GET", "/audit.csv", None, {"staff": 200, "city_staff": 200}),
+    (
+        "GET",
+        "/account/disclosures",
+        None,
+        {"staff": 200, "city_staff": 200, "captain": 200, "participant": 200},
+    ),
 ]
 
 

@@ -130,7 +130,9 @@ def test_pages_issue_a_fixed_number_of_queries(client, login_as, count_queries, 
     large = {u: _count(client, count_queries, u) for u in urls()}
     assert large == small
     # And the numbers stay small.
-    assert max(small.values()) <= 20, small
+    # (A partner's page is 22: it records who saw its hires' salaries, see
+    # coop.core.audit.record_view, and the commit reloads the signed-in user.)
+    assert max(small.values()) <= 22, small
 
 
 def test_lists_paginate(client, login_as, world, data):

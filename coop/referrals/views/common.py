@@ -2,7 +2,9 @@
 through ``coop.core.errors.show_error``; the ``day_in`` filter is ``coop.core.filters``')."""
 
 from flask import request
+from flask_login import current_user
 
+from coop.core import audit
 from coop.core.pagination import paginate
 from coop.extensions import db
 from coop.programs.models import City, PartnerKind, Track
@@ -46,3 +48,14 @@ def person_label(enrollment) -> str:
     """A participant in a picker: cohort names repeat across cities, so the city too."""
     cohort = enrollment.cohort
     return f"{enrollment.user.name} · {cohort.name} ({cohort.city.name})"
+
+
+def record_salaries_seen(placements, target) -> None:
+    """Audit who saw these placements' salaries (one row per person); their cohorts are
+    loaded, as ``queries.placement_list`` does."""
+    audit.record_view(
+        current_user,
+        [(p.participant_id, p.cohort.city_id if p.cohort else None) for p in placements],
+        ("salary",),
+        target=target,
+    )

@@ -12,7 +12,13 @@ from coop.referrals.forms import FollowUpForm
 from coop.referrals.models import DUE_SOON_DAYS, EmploymentStatus, FollowUpKind, Placement
 from coop.referrals.services import ReferralError
 from coop.referrals.views import bp
-from coop.referrals.views.common import SECTION_SIZE, arg_int, city_choices, paged
+from coop.referrals.views.common import (
+    SECTION_SIZE,
+    arg_int,
+    city_choices,
+    paged,
+    record_salaries_seen,
+)
 
 
 @bp.get("/follow-ups")
@@ -62,6 +68,7 @@ def follow_up(follow_up_id):
         .where(Placement.participant_id == item.participant_id)
         .limit(SECTION_SIZE)
     ).all()
+    record_salaries_seen(jobs, ("follow_ups", item.id))
     return render_template(
         "referrals/follow_up.html",
         item=item,

@@ -14,7 +14,7 @@ from coop.referrals.forms import ContactForm, NewContactForm, NewPartnerForm, Pa
 from coop.referrals.models import Opening, Outreach, PartnerContact, Placement, Referral
 from coop.referrals.services import ReferralError
 from coop.referrals.views import bp
-from coop.referrals.views.common import arg_int, city_choices, paged
+from coop.referrals.views.common import arg_int, city_choices, paged, record_salaries_seen
 
 
 def partner_manageable(user, partner: Partner) -> bool:
@@ -110,6 +110,7 @@ def new_partner():
 
 @bp.get("/partners/<int:partner_id>")
 @staff_required
+@transaction  # records who saw the hires' salaries
 def partner(partner_id):
     partner = load_partner(partner_id)
     contacts = paged(
@@ -133,6 +134,7 @@ def partner(partner_id):
         queries.placement_list(current_user).where(Placement.partner_id == partner.id),
         "hires_page",
     )
+    record_salaries_seen(hires.items, ("partners", partner.id))
     outreach = paged(
         queries.visible_outreach(current_user).where(Outreach.partner_id == partner.id),
         "outreach_page",

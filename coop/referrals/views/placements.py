@@ -15,12 +15,19 @@ from coop.referrals.forms import NewPlacementForm, PlacementForm, choices
 from coop.referrals.models import Placement
 from coop.referrals.services import ReferralError
 from coop.referrals.views import PARTICIPANT, STAFF, bp
-from coop.referrals.views.common import HIRING_KINDS, arg_int, paged, person_label
+from coop.referrals.views.common import (
+    HIRING_KINDS,
+    arg_int,
+    paged,
+    person_label,
+    record_salaries_seen,
+)
 from coop.referrals.views.referrals import load_referral
 
 
 @bp.get("/placements")
 @staff_required
+@transaction  # records who saw the salaries
 def placements():
     stmt = queries.placement_list(current_user)
     verified = request.args.get("verified")
@@ -39,6 +46,7 @@ def placements():
     if partner_id:
         stmt = stmt.where(Placement.partner_id == partner_id)
     page = paged(stmt, per_page=25)
+    record_salaries_seen(page.items, ("placements", None))
     return render_template("referrals/placements.html", page=page, verified=verified, career=career)
 
 

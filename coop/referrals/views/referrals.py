@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coop.core import once
+from coop.core import audit, once
 from coop.core.errors import show_error
 from coop.core.permissions import require, roles_required
 from coop.core.retry import transaction
@@ -150,6 +150,7 @@ def load_referral(referral_id: int) -> Referral:
 
 @bp.get("/referrals/<int:referral_id>")
 @roles_required(STAFF, CAPTAIN, PARTICIPANT)
+@transaction  # records who saw the placement's salary
 def referral(referral_id):
     referral = load_referral(referral_id)
     events = db.session.scalars(
@@ -162,6 +163,14 @@ def referral(referral_id):
     if referral.can_see_private(current_user):
         placement = db.session.scalar(
             db.select(Placement).where(Placement.referral_id == referral.id)
+        )
+    if placement is not None:
+        audit.record_view(
+            current_user,
+            [placement.participant_id],
+            ("salary",),
+            target=("placements", placement.id),
+            city_id=referral.cohort.city_id,
         )
     allowed = referral.stage_choices_for(current_user)
     form = None

@@ -182,7 +182,8 @@ def load(user_id: str) -> User | None:
     limits = limits_for(user)
     if now - row.created_at >= limits.absolute:
         hours = round(limits.absolute.total_seconds() / 3600)
-        return _ended(f"Your session ended {hours} hours after you signed in; sign in again.")
+        span = f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} hours"
+        return _ended(f"Your session ended {span} after you signed in; sign in again.")
     if now - row.last_seen_at >= limits.idle:
         minutes = round(limits.idle.total_seconds() / 60)
         return _ended(

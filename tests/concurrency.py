@@ -9,9 +9,10 @@ Flask-SQLAlchemy's own scoped session (one per app context), and drop what was m
 import importlib.metadata
 import os
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login.utils import _create_identifier
 
 from coop import create_app
@@ -60,7 +61,10 @@ def separate_app(tmp_path, monkeypatch, label: str, engine_options: dict | None 
 def signed_in_client(app, user_token: str):
     """A test client of ``app`` signed in as the user whose ``get_id()`` is given."""
     client = app.test_client()
-    with app.app_context():  # a session row, as signing in makes
+    # A session row, as signing in makes; in the caller's app context when it has one
+    # (a second context's session would wait on the first's open SQLite transaction).
+    inside = has_app_context() and current_app._get_current_object() is app
+    with nullcontext() if inside else app.app_context():
         user = db.session.get(User, int(user_token.split(":", 1)[0]))
         _, token = user_sessions.start(user, user_agent=USER_AGENT, ip="127.0.0.1")
         db.session.commit()

@@ -11,6 +11,7 @@ that monkeypatches the environment and builds an app sees its own values.
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -99,6 +100,34 @@ class Config:
     @property
     def SECRET_KEY(self) -> str | None:
         return os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+
+    #: Sessions end after this long without a request, and this long after signing in,
+    #: whatever the activity (coop/auth/user_sessions.py): staff, and everyone else.
+    @property
+    def SESSION_IDLE_MINUTES_STAFF(self) -> int:
+        return env_int("SESSION_IDLE_MINUTES_STAFF", 30)
+
+    @property
+    def SESSION_IDLE_MINUTES(self) -> int:
+        return env_int("SESSION_IDLE_MINUTES", 120)
+
+    @property
+    def SESSION_MAX_HOURS_STAFF(self) -> int:
+        return env_int("SESSION_MAX_HOURS_STAFF", 12)
+
+    @property
+    def SESSION_MAX_HOURS(self) -> int:
+        return env_int("SESSION_MAX_HOURS", 14 * 24)
+
+    #: Flask refuses a session cookie signed longer ago than this, and Flask-Login's
+    #: remember cookie (never set by coop) could not outlive it either.
+    @property
+    def PERMANENT_SESSION_LIFETIME(self) -> timedelta:
+        return timedelta(hours=max(self.SESSION_MAX_HOURS, self.SESSION_MAX_HOURS_STAFF))
+
+    @property
+    def REMEMBER_COOKIE_DURATION(self) -> timedelta:
+        return self.PERMANENT_SESSION_LIFETIME
 
     @property
     def SQLALCHEMY_DATABASE_URI(self) -> str:

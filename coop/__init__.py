@@ -86,23 +86,18 @@ def normalise_db_url(url: str) -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """Load the user from ``"<id>:<session version>"``; an old version is signed out."""
-    from coop.auth.models import User
+    """Load the user from ``"<id>:<session version>"`` and the session token: an old
+    version, an ended session or one past its limits is signed out
+    (``coop.auth.user_sessions``)."""
+    from coop.auth import user_sessions
 
-    try:
-        raw_id, raw_version = user_id.split(":", 1)
-        uid, version = int(raw_id), int(raw_version)
-    except ValueError:
-        return None
-    user = db.session.get(User, uid)
-    if user is None or user.session_version != version or not user.active:
-        return None
-    return user
+    return user_sessions.load(user_id)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
     from coop.auth import audit_trail
+    from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
@@ -119,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         programs_views,
         auth_views,
         audit_trail,
+        account_sessions_views,
         enrollment_views,
         coaching_views,
         sessions_views,

@@ -9,12 +9,15 @@ Flask-SQLAlchemy's own scoped session (one per app context), and drop what was m
 import importlib.metadata
 import os
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login.utils import _create_identifier
 
 from coop import create_app
+from coop.auth import user_sessions
+from coop.auth.models import User
 from coop.extensions import db
 
 USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
@@ -58,10 +61,18 @@ def separate_app(tmp_path, monkeypatch, label: str, engine_options: dict | None 
 def signed_in_client(app, user_token: str):
     """A test client of ``app`` signed in as the user whose ``get_id()`` is given."""
     client = app.test_client()
+    # A session row, as signing in makes; in the caller's app context when it has one
+    # (a second context's session would wait on the first's open SQLite transaction).
+    inside = has_app_context() and current_app._get_current_object() is app
+    with nullcontext() if inside else app.app_context():
+        user = db.session.get(User, int(user_token.split(":", 1)[0]))
+        _, token = user_sessions.start(user, user_agent=USER_AGENT, ip="127.0.0.1")
+        db.session.commit()
     with app.test_request_context(
         environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
     ):
         identifier = _create_identifier()
     with client.session_transaction() as session:
         session.update({"_user_id": user_token, "_fresh": True, "_id": identifier})
+        session[user_sessions.SESSION_KEY] = token
     return client

@@ -19,6 +19,7 @@ from flask_login.utils import _create_identifier
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from coop import create_app
+from coop.auth import user_sessions
 from coop.auth.models import Role
 from coop.core.mail import QUEUE as MAIL_QUEUE
 from coop.extensions import db as _db
@@ -125,15 +126,15 @@ def login_as(app, client, factory):
                 user = factory.user(Role(who), **kw)
         else:
             user = who
-        _db.session.commit()
         # What "strong" session protection checks: the client's address and user agent.
+        agent = client.environ_base.get(
+            "HTTP_USER_AGENT", f"Werkzeug/{importlib.metadata.version('werkzeug')}"
+        )
+        # A session row, as signing in makes (coop.auth.user_sessions).
+        _, token = user_sessions.start(user, user_agent=agent, ip="127.0.0.1")
+        _db.session.commit()
         with app.test_request_context(
-            environ_base={
-                "REMOTE_ADDR": "127.0.0.1",
-                "HTTP_USER_AGENT": client.environ_base.get(
-                    "HTTP_USER_AGENT", f"Werkzeug/{importlib.metadata.version('werkzeug')}"
-                ),
-            }
+            environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": agent}
         ):
             identifier = _create_identifier()
         with client.session_transaction() as session:
@@ -141,6 +142,7 @@ def login_as(app, client, factory):
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
             session["_id"] = identifier
+            session[user_sessions.SESSION_KEY] = token
         return user
 
     return _login

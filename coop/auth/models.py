@@ -133,3 +133,26 @@ class ParticipantProfile(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User", back_populates="profile")
+
+
+class UserSession(db.Model):
+    """One signed-in browser: created at sign-in, checked on every request, ended by
+    signing out, by the person from their account page, or by a new password or
+    deactivation (``coop.auth.user_sessions``). The cookie holds a random token; only its
+    SHA-256 is stored here."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: "Firefox on Linux": read from the User-Agent header at sign-in.
+    device: Mapped[str] = mapped_column(sa.String(120))
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Updated at most once a minute.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"

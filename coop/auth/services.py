@@ -3,7 +3,7 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import url_for
 
-from coop.auth import tokens
+from coop.auth import tokens, user_sessions
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.auth.passwords import hash_password, needs_rehash, password_problem
 from coop.core.audit import record
@@ -99,6 +99,7 @@ def set_password(user: User, password: str, actor=None) -> None:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    user_sessions.end_all(user)
     db.session.flush()
     record(actor or user, "user.password", user, ["password_hash"])
 
@@ -106,6 +107,7 @@ def set_password(user: User, password: str, actor=None) -> None:
 def end_sessions(user: User, actor=None) -> None:
     """Sign the user out everywhere: their session cookies stop being accepted."""
     user.session_version += 1
+    user_sessions.end_all(user)
     db.session.flush()
     record(actor or user, "user.sessions_ended", user, ["session_version"])
 
@@ -120,6 +122,7 @@ def set_active(user: User, active: bool, actor) -> None:
     changed = ["active"]
     if not active:
         user.session_version += 1
+        user_sessions.end_all(user)
         changed.append("session_version")
     db.session.flush()
     record(actor, "user.activate" if active else "user.deactivate", user, changed)

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from coop.auth import services, tokens
+from coop.auth import services, tokens, user_sessions
 from coop.auth.forms import (
     AccountForm,
     ActiveForm,
@@ -119,8 +119,9 @@ def login():
 @transaction
 def logout():
     if current_user.is_authenticated:
-        # Bumping the session version ends this session and every copy of its cookie.
-        services.end_sessions(current_user._get_current_object())
+        # Ends this browser's session row, and so every copy of its cookie (the
+        # person's other sessions go on: the account page ends those).
+        user_sessions.end_current(current_user._get_current_object())
         services.note_logout(current_user)
         logout_user()
     session.clear()
@@ -204,7 +205,8 @@ def account():
         else:
             flash("Your account is saved.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    sessions = user_sessions.active_for(user)
+    return render_template("auth/account.html", form=form, sessions=sessions)
 
 
 # -- staff: people ---------------------------------------------------------------------

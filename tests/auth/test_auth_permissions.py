@@ -6,7 +6,8 @@ The object routes act on a participant of New York (invited, so a resend is poss
 
 import pytest
 
-from coop.auth.models import Role, User
+from coop.auth import user_sessions
+from coop.auth.models import Role, User, UserSession
 from coop.core.models import AuditEvent
 from coop.extensions import db
 
@@ -47,6 +48,14 @@ ROUTES = [
         None,
         {"staff": 200, "city_staff": 200, "captain": 200, "participant": 200},
     ),
+    # Someone else's session (the target's): nobody may end it.
+    ("POST", "/account/sessions/{target_session}/end", {}, {}),
+    (
+        "POST",
+        "/account/sessions/end-others",
+        {},
+        {"staff": 302, "city_staff": 302, "captain": 302, "participant": 302},
+    ),
 ]
 
 
@@ -57,6 +66,13 @@ def target(factory):
     factory.enrollment(cohort=factory.cohort(city=nyc), user=user)
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def target_session(target):
+    row, _ = user_sessions.start(target, user_agent="Firefox/1 (Linux)", ip="127.0.0.1")
+    db.session.commit()
+    return row
 
 
 def sign_in_as(role, login_as, factory):
@@ -72,10 +88,10 @@ def sign_in_as(role, login_as, factory):
     ("method", "path", "data", "allowed"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES]
 )
 def test_role_by_route(
-    client, login_as, factory, target, outbox, role, method, path, data, allowed
+    client, login_as, factory, target, target_session, outbox, role, method, path, data, allowed
 ):
     sign_in_as(role, login_as, factory)
-    url = path.format(target=target.id)
+    url = path.format(target=target.id, target_session=target_session.id)
     events_before = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
     response = client.open(url, method=method, data=data)
 
@@ -97,5 +113,6 @@ def test_role_by_route(
         assert events_after == events_before
         assert outbox == []
         assert db.session.get(User, target.id).active
+        assert db.session.get(UserSession, target_session.id).ended_at is None
     elif method == "POST":
         assert events_after > events_before

@@ -102,6 +102,7 @@ def load_user(user_id: str):
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
+    from coop.auth import mfa_views
     from coop.auth import views as auth_views
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         core_views,
         programs_views,
         auth_views,
+        mfa_views,
         enrollment_views,
         coaching_views,
         sessions_views,

@@ -14,6 +14,7 @@ Services here change state and write audit events; they never commit.
 
 import hashlib
 import hmac
+import io
 import secrets
 from datetime import datetime
 
@@ -61,8 +62,10 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(user: User, secret: str) -> bytes:
     """The otpauth:// link as an SVG QR code, for the app's camera."""
+    out = io.BytesIO()
     qr = segno.make(provisioning_uri(user, secret), error="m")
-    return qr.svg_inline(scale=5, title="QR code to scan with your authenticator app").encode()
+    qr.save(out, kind="svg", scale=5, xmldecl=False, title="QR code for your authenticator app")
+    return out.getvalue()
 
 
 def required_for(user) -> bool:

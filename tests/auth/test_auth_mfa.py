@@ -75,7 +75,8 @@ def test_setup_page_shows_a_qr_code_served_by_the_app_and_the_secret(client, log
     assert qr.content_type == "image/svg+xml"
     assert qr.headers["Cache-Control"] == "no-store"
     assert qr.headers["Content-Security-Policy"] == CSP  # strict as everywhere
-    assert qr.text.startswith("<svg") and "</svg>" in qr.text
+    # A document of its own: the SVG namespace, which an <img> needs to draw it.
+    assert qr.text.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "</svg>" in qr.text
     # The page keeps the same secret while it is being set up.
     assert secret in client.get("/account/mfa").text
     assert db.session.get(User, user.id).mfa_enabled_at is None

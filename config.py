@@ -75,6 +75,9 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    #: Staff must set up two-step sign-in before anything else (on in production).
+    MFA_REQUIRED_FOR_STAFF = False
+
     INVITATION_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 60 * 60
     PER_PAGE = 25
@@ -227,6 +230,10 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
     REMEMBER_COOKIE_PATH = "/"
     HSTS = HSTS_VALUE
+
+    @property
+    def MFA_REQUIRED_FOR_STAFF(self) -> bool:
+        return env_flag("MFA_REQUIRED_FOR_STAFF", True)
 
     @property
     def TRUSTED_HOSTS(self) -> list[str] | None:

@@ -96,7 +96,7 @@ def load_user(user_id: str):
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
-    from coop.auth import audit_trail
+    from coop.auth import audit_trail, mfa_views
     from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
     from coop.coaching import views as coaching_views
@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         auth_views,
         audit_trail,
         account_sessions_views,
+        mfa_views,
         enrollment_views,
         coaching_views,
         sessions_views,

@@ -44,6 +44,14 @@ class User(UserMixin, db.Model):
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column()
     erased_at: Mapped[datetime | None] = mapped_column()
 
+    # -- two-step sign-in (coop/auth/mfa.py) -----------------------------------------
+    #: The TOTP secret (base32), stored as is; loaded only when a code is checked.
+    mfa_totp_secret: Mapped[str | None] = mapped_column(sa.String(64), deferred=True)
+    #: When the person confirmed their authenticator app; None: no second factor.
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column()
+    #: The time step of the last code accepted: a code of that step or older is refused.
+    mfa_last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
     cities = relationship("City", secondary=staff_cities, lazy="selectin", order_by="City.name")
     profile = relationship(
         "ParticipantProfile", back_populates="user", uselist=False, lazy="select"
@@ -56,6 +64,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def has_mfa(self) -> bool:
+        """Whether signing in asks for a code from an authenticator app."""
+        return self.mfa_enabled_at is not None
 
     # -- roles and scopes --------------------------------------------------------------
     @property
@@ -156,3 +169,19 @@ class UserSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """One of the ten codes that stand in for the authenticator app, each good once.
+
+    Only a SHA-256 of the code is stored: the codes are 80 random bits, so a fast hash
+    cannot be reversed by guessing.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -148,14 +148,15 @@ def update_account(user: User, *, name: str, timezone: str | None) -> list[str]:
     return changed
 
 
-def note_login(user: User, password: str | None = None) -> None:
+def note_login(user: User, password: str | None = None, method: str | None = None) -> None:
     """Remember when the user signed in (and log it); given the password just checked,
     re-hash it if the cost settings have changed since it was stored."""
     user.last_login_at = utcnow()
     if password is not None and user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.flush()
-    security_event("sign-in", user, method="password" if password is not None else "link")
+    method = method or ("password" if password is not None else "link")
+    security_event("sign-in", user, method=method)
 
 
 def note_failed_login(user: User | None, password_ok: bool) -> None:

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from coop.auth import services, tokens, user_sessions
+from coop.auth import mfa, services, tokens, user_sessions
 from coop.auth.forms import (
     AccountForm,
     ActiveForm,
@@ -87,8 +87,9 @@ def _no_store(response):
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
+@limiter.shared_limit(  # the scope is shared with the code step (coop/auth/mfa_views.py)
     lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    scope="sign-in",
     key_func=_login_key,
     methods=["POST"],
     deduct_when=lambda response: g.get("login_failed", False),
@@ -102,6 +103,11 @@ def login():
     if form.validate_on_submit():
         user = services.find_user(form.email.data)
         ok = verify_password(user.password_hash if user else None, form.password.data)
+        if ok and user.active and user.has_mfa:  # the password is right: now the code
+            mfa.note_password_ok(user, form.password.data)
+            session.clear()
+            session[mfa.PENDING] = mfa.pending_marker(user, request.args.get("next"))
+            return redirect(url_for("mfa.code"))
         if ok and user.active:
             services.note_login(user, password=form.password.data)
             session.clear()  # a fresh session at sign-in: nothing planted before survives
@@ -154,10 +160,14 @@ def _set_password_page(token: str, purpose: str):
         except services.AccountError as exc:
             show_error(form, exc, field="password")
         else:
-            services.note_login(user)
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
+            if user.has_mfa:  # a link by email is one factor: the code is still due
+                session[mfa.PENDING] = mfa.pending_marker(user, None)
+                flash("Your password is set. Now enter the code from your app.", "success")
+                return redirect(url_for("mfa.code"))
+            services.note_login(user)
             login_user(user)
             flash("Your password is set. Welcome to coop.", "success")
             return redirect(nav.home_url(user))

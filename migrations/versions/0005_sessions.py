@@ -5,7 +5,7 @@ the row its SHA-256), ended by signing out, from the account page, by a new pass
 deactivation, and refused once idle or old past the limits (coop/auth/user_sessions.py).
 
 Revision ID: 0005_sessions
-Revises: 0003
+Revises: 0004_mfa
 Create Date: 2026-12-10 09:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_sessions'
-down_revision = '0003'
+down_revision = '0004_mfa'
 branch_labels = None
 depends_on = None
 

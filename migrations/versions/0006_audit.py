@@ -6,7 +6,7 @@ the request id. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE on t
 erasure clears events' ``reason`` text (only that column) with ``coop.audit_erase``.
 
 Revision ID: 0006_audit
-Revises: 0003
+Revises: 0005_sessions
 Create Date: 2026-12-03 20:00:00.000000
 
 """
@@ -43,7 +43,7 @@ APPEND_ONLY_TRIGGERS = (
 
 # revision identifiers, used by Alembic.
 revision = "0006_audit"
-down_revision = "0003"
+down_revision = "0005_sessions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """people's data rights: consent withdrawal and erasure markers on users
 
 Revision ID: 0007_rights
-Revises: 0003
+Revises: 0006_audit
 Create Date: 2026-12-10 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_rights'
-down_revision = '0003'
+down_revision = '0006_audit'
 branch_labels = None
 depends_on = None
 

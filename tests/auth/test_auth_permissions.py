@@ -56,6 +56,15 @@ ROUTES = [
         {},
         {"staff": 302, "city_staff": 302, "captain": 302, "participant": 302},
     ),
+    # two-step sign-in (coop/auth/mfa_views.py)
+    ("POST", "/people/{target}/mfa/reset", {}, {"staff": 302, "city_staff": 404}),
+    (
+        "GET",
+        "/account/mfa",
+        None,
+        {"staff": 200, "city_staff": 200, "captain": 200, "participant": 200},
+    ),
+    ("GET", "/account/mfa/qr.svg", None, {}),  # nothing being set up: 404 for everyone
 ]
 
 

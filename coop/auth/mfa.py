@@ -23,6 +23,7 @@ import segno
 import sqlalchemy as sa
 from flask import current_app
 
+from coop.auth import user_sessions
 from coop.auth.models import RecoveryCode, User
 from coop.auth.passwords import hash_password, needs_rehash
 from coop.core import clock
@@ -141,10 +142,12 @@ def disable(user: User) -> None:
 
 
 def reset(user: User, actor: User) -> bool:
-    """Another staff member removes ``user``'s second factor (a lost phone): they set it up
-    again at their next sign-in when it is required. Returns whether they had one."""
+    """Another staff member removes ``user``'s second factor (a lost phone): every session
+    they have is ended (whoever holds the phone may hold one), and they set it up again at
+    their next sign-in when it is required. Returns whether they had one."""
     had = user.has_mfa
     _clear(user)
+    user_sessions.end_all(user)
     db.session.flush()
     record(actor, "user.mfa_reset", user, ["mfa_totp_secret", "mfa_enabled_at"])
     security_event("mfa.reset", user, by=actor.id)

@@ -352,6 +352,21 @@ def test_others_cannot_reset_it(client, login_as, with_mfa, factory, role):
     assert db.session.scalar(reset) is None
 
 
+def test_a_reset_ends_the_sessions_the_person_had(client, app, login_as, with_mfa):
+    """Whoever has the lost phone may also have a session: a reset signs them out."""
+    target = with_mfa(name="Lost Phone")
+    theirs = app.test_client()
+    login_as(target)
+    with client.session_transaction() as session:
+        saved = dict(session)
+    with theirs.session_transaction() as session:
+        session.update(saved)
+    assert theirs.get("/account").status_code == 200
+    login_as(with_mfa(name="Helpful Staff"))
+    assert client.post(f"/people/{target.id}/mfa/reset").status_code == 302
+    assert theirs.get("/account").status_code == 302  # sent to sign in
+
+
 def test_nobody_resets_their_own(client, login_as, with_mfa):
     user = login_as(with_mfa())
     assert client.post(f"/people/{user.id}/mfa/reset").status_code == 404

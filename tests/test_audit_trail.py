@@ -350,3 +350,21 @@ def test_record_view_skips_oneself_and_empty_fields(app, factory):
     assert audit.record_view(user, [user.id], ["phone"], target=("users", user.id)) == 0
     assert audit.record_view(user, [other.id], [], target=("users", other.id)) == 0
     assert audit.record_view(user, [other.id, other.id], ["phone"], target=("users", 1)) == 1
+
+
+def test_city_staff_see_the_changes_made_in_their_cities(client, login_as, factory):
+    """A change to a row of a cohort (here an enrollment) is the city's event: its staff
+    see it on /audit, staff of another city do not; the person is its subject."""
+    boston, denver = factory.city("Boston"), factory.city("Denver")
+    cohort = factory.cohort(city=boston)
+    person = factory.user(Role.PARTICIPANT, name="Casey Changed")
+    enrollment = factory.enrollment(cohort=cohort, user=person)
+    db.session.flush()
+    event = audit.record(None, "enrollment.update", enrollment, ["phone"])
+    db.session.commit()
+    db.session.refresh(event)
+    assert (event.city_id, event.subject_user_id) == (boston.id, person.id)
+    login_as("city_staff", cities=[boston])
+    assert "Casey Changed" in client.get("/audit").get_data(as_text=True)
+    login_as("city_staff", cities=[denver])
+    assert "Casey Changed" not in client.get("/audit").get_data(as_text=True)

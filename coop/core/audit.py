@@ -42,6 +42,28 @@ def _request_id() -> str | None:
     return None if rid == NO_REQUEST else rid
 
 
+def _subject_of(target) -> int | None:
+    """The person a changed row is about: a user row itself, else its person column."""
+    if target.__tablename__ == "users":
+        return target.id
+    for name in ("user_id", "participant_id"):
+        if (value := getattr(target, name, None)) is not None:
+            return value
+    return None
+
+
+def _city_of(target):
+    """The city a changed row belongs to (so staff of that city see the event): its own
+    ``city_id``, else its cohort's, read inside the INSERT (no extra query). The cohorts
+    table is looked up by name: core imports no domain."""
+    if (city_id := getattr(target, "city_id", None)) is not None:
+        return city_id
+    if (cohort_id := getattr(target, "cohort_id", None)) is not None:
+        cohorts = db.metadata.tables["cohorts"]
+        return sa.select(cohorts.c.city_id).where(cohorts.c.id == cohort_id).scalar_subquery()
+    return None
+
+
 def record(
     actor,
     action: str,
@@ -56,13 +78,18 @@ def record(
 
     ``target`` is a model instance (its table name and id are stored) or a
     ``(type, id)`` pair. ``changed`` names the fields, never their values.
-    ``subject_id``: the person whose data it is; ``city_id``: the city it belongs to.
+    ``subject_id``: the person whose data it is; ``city_id``: the city it belongs to
+    (both found from ``target`` when not given: see ``_subject_of`` and ``_city_of``).
     """
     if isinstance(target, tuple):
         target_type, target_id = target
     else:
         db.session.flush()
         target_type, target_id = target.__tablename__, target.id
+        if subject_id is None:
+            subject_id = _subject_of(target)
+        if city_id is None:
+            city_id = _city_of(target)
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
         action=action,

@@ -131,9 +131,18 @@ def _hash(token: str) -> str:
 
 
 def start(user: User, *, user_agent: str | None, ip: str | None) -> tuple[UserSession, str]:
-    """A new session row for ``user``; returns it and the token for the cookie."""
+    """A new session row for ``user``; returns it and the token for the cookie.
+
+    The person's rows older than the absolute limit can never be live again: they are
+    deleted here, so the table holds about one row per recent sign-in."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
+    db.session.execute(
+        sa.delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.created_at < now - limits_for(user).absolute,
+        )
+    )
     row = UserSession(
         user_id=user.id,
         token_hash=_hash(token),

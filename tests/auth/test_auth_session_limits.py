@@ -379,3 +379,16 @@ def test_signing_in_records_the_device(app, clock, member, sign_in):
 )
 def test_devices_are_named_simply(agent, device):
     assert user_sessions.describe_device(agent) == device
+
+
+def test_rows_past_the_absolute_limit_go_at_the_next_sign_in(app, clock, member, sign_in):
+    """The table keeps about one row per recent sign-in: a row older than the absolute
+    limit can never be live again and is deleted when the person next signs in."""
+    user = member("captain", email="cap@example.org")
+    sign_in(browser(app), "cap@example.org")
+    sign_in(browser(app), "cap@example.org")
+    assert len(rows_of(user)) == 2
+    clock.shift(timedelta(days=15))
+    sign_in(browser(app), "cap@example.org")
+    [row] = rows_of(user)
+    assert row.created_at == START + timedelta(days=15)

@@ -1,9 +1,10 @@
 """Staff create, edit, list, move and archive cohorts."""
 
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 
 from coop.core import nav
 from coop.enrollment.models import Stage
@@ -518,7 +519,9 @@ def test_status_post_needs_csrf_token(login_as, client, factory, csrf_enabled, c
 # -- detail --------------------------------------------------------------------------------
 
 
+@time_machine.travel(datetime(2027, 5, 3, 15, tzinfo=UTC), tick=False)
 def test_detail_shows_facts_and_history(login_as, client, factory, cohort_data):
+    """Before the Fall 2027 cohort's dates (an ended cohort cannot start recruiting)."""
     city = factory.city(name="Chicago", timezone="America/Chicago")
     track = factory.track(name="Data Analytics")
     login_as("staff", name="Dana Director")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_a_participant_downloads_their_data(page, sign_in):
     sign_in(page, "participant@coop.example")
     page.goto("/account")
-    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your data", exact=True)).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download my data").click()
     download = info.value

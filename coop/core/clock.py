@@ -18,8 +18,8 @@ zone, and coop's rule is:
   organisation's zone**, ``COOP_TIMEZONE`` (app config, or the environment variable of
   that name), America/New_York by default: ``today_in()``.
 
-Nothing else in ``coop`` calls ``date.today()`` or ``datetime.now()``; tests move this
-clock with time-machine (``COOP_TEST_NOW``, see docs/testing.md).
+Nothing else in ``coop`` reads the system clock (only ``now`` below does); tests move
+this clock with time-machine (``COOP_TEST_NOW``, see docs/testing.md).
 """
 
 import os

@@ -15,12 +15,35 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_login.utils import _create_identifier
 
-from coop import create_app
+from coop import create_app, normalise_db_url
 from coop.auth import user_sessions
 from coop.auth.models import User
 from coop.extensions import db
 
 USER_AGENT = f"Werkzeug/{importlib.metadata.version('werkzeug')}"
+
+
+@contextmanager
+def throwaway_database(tmp_path, label: str):
+    """The URL of an empty database of the test's own: a SQLite file in ``tmp_path``, or,
+    with ``COOP_TEST_DATABASE_URL``, a PostgreSQL database ``<name>_<label>`` created here
+    and dropped afterwards (for tests whose code builds its own app and tables)."""
+    base = os.environ.get("COOP_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite'}"
+        return
+    url = sa.make_url(normalise_db_url(base))
+    name = f"{url.database}_{label}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @contextmanager

@@ -1,14 +1,13 @@
 """Two reminder runs at the same moment still send one email per captain and day, on
 SQLite (a file) and PostgreSQL (a database of our own, dropped afterwards)."""
 
-import os
 import threading
 from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from coop import create_app, normalise_db_url
+from coop import create_app
 from coop.auth.models import Role, User
 from coop.coaching.cli import remind_overdue
 from coop.coaching.models import CaptainAssignment, PodMembership, ReminderLog
@@ -16,6 +15,7 @@ from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db as _db
 from coop.extensions import mail
 from coop.programs.models import City, Cohort, CohortStatus, Track
+from tests.concurrency import throwaway_database
 
 CAPTAINS = 12
 
@@ -30,22 +30,8 @@ def db():
 
 @pytest.fixture
 def database_url(tmp_path):
-    base = os.environ.get("COOP_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'reminders.sqlite'}"
-        return
-    url = sa.make_url(normalise_db_url(base))
-    name = f"{url.database}_reminders"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_database(tmp_path, "reminders") as url:
+        yield url
 
 
 def seed(session):

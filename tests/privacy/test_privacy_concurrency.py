@@ -1,7 +1,6 @@
 """Two purge runs at the same moment erase each person once, on SQLite (a file) and
 PostgreSQL (a database of our own, dropped afterwards)."""
 
-import os
 import threading
 from datetime import UTC, datetime
 
@@ -9,13 +8,14 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from coop import create_app, normalise_db_url
+from coop import create_app
 from coop.auth.models import Role, User
 from coop.core.models import AuditEvent
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db as _db
 from coop.privacy.cli import purge
 from coop.programs.models import City, Cohort, CohortStatus, Track
+from tests.concurrency import throwaway_database
 
 PEOPLE = 10
 
@@ -28,22 +28,8 @@ def db():
 
 @pytest.fixture
 def database_url(tmp_path):
-    base = os.environ.get("COOP_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'purge.sqlite'}"
-        return
-    url = sa.make_url(normalise_db_url(base))
-    name = f"{url.database}_purge"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_database(tmp_path, "purge") as url:
+        yield url
 
 
 def seed(session):

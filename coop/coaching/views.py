@@ -78,7 +78,12 @@ def render_cohort_page(template: str, cohort: Cohort, active_tab: str, **context
 @captain_required
 def captain_home():
     current, past = queries.captain_home(current_user, today())
-    return render_template("coaching/captain_home.html", current=current, past=past)
+    return render_template(
+        "coaching/captain_home.html",
+        current=current,
+        past=past,
+        panels=nav.panels_for("coaching.captain_home", current_user, current),
+    )
 
 
 def load_checkin_target(cohort_id: int, participant_id: int) -> tuple[Cohort, User]:

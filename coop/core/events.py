@@ -37,6 +37,13 @@ people_in_cities = _hooks.signal("people-in-cities")
 #: Sessions answers, for the captain's home page; with no answer it shows no attendance.
 attendance_summaries = _hooks.signal("attendance-summaries")
 
+#: Why participants are at risk now: each domain that knows a reason answers with ONE
+#: select of ``(participant user id, cohort id, reason code, detail text)`` rows for the
+#: cohorts in ``cohort_ids`` (a select of cohort ids, already scoped to the viewer), with
+#: ``today`` and the program's ``thresholds`` (a dict). The at-risk list runs each answer
+#: once, so its query count stays fixed whatever the size of the program.
+at_risk_reasons = _hooks.signal("at-risk-reasons")
+
 
 def answers(question: Signal, sender=None, **kwargs) -> list:
     """Every receiver's answer to ``question``, in the order they connected."""

@@ -81,3 +81,46 @@ def menu_for(user) -> list[tuple[str, list[NavItem]]]:
 def home_url(user) -> str:
     endpoint = HOMES.get(str(user.role), "auth.account")
     return url_for(endpoint)
+
+
+# -- panels: sections that higher domains add to a page a lower domain owns ------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    page: str
+    template: str
+    loader: object
+    order: int
+
+
+PANELS: list[Panel] = []
+
+#: The pages that show panels: the participant's cohort page (``loader(user, cohort)``)
+#: and the captain's home page (``loader(user, current)``, ``current`` being the captain's
+#: current team entries).
+PANEL_PAGES = {"portal.cohort", "coaching.captain_home"}
+
+
+def panel(page: str, template: str, loader, order: int = 50) -> None:
+    """Add a section to ``page``: ``loader(user, subject)`` returns the template's context
+    (a dict), or None to show nothing. The loader runs a fixed number of queries, eager-
+    loading what its template shows; the template receives the dict as ``panel``."""
+    if page not in PANEL_PAGES:
+        raise ValueError(f"{page!r} shows no panels; one of {sorted(PANEL_PAGES)}")
+    item = Panel(page, template, loader, order)
+    if item not in PANELS:
+        PANELS.append(item)
+        PANELS.sort(key=lambda p: (p.order, p.template))
+
+
+def panels_for(page: str, user, subject) -> list[tuple[str, dict]]:
+    """``(template, context)`` for each panel of ``page`` that has something to show."""
+    shown = []
+    for item in PANELS:
+        if item.page != page:
+            continue
+        context = item.loader(user, subject)
+        if context is not None:
+            shown.append((item.template, context))
+    return shown

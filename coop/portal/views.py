@@ -56,6 +56,7 @@ def _cohort_page(cohort: Cohort | None, cohorts: list[Cohort]):
         feed=feed,
         feed_form=ConfirmForm(),
         now=now,
+        panels=nav.panels_for("portal.cohort", user, cohort),
     )
 
 

@@ -28,9 +28,7 @@ def test_unknown_page_is_refused():
         nav.panel("nowhere.page", "_test_panel.html", lambda user, subject: {})
 
 
-def test_cohort_page_shows_panels_with_something_to_say(
-    client, login_as, factory, panel_templates
-):
+def test_cohort_page_shows_panels_with_something_to_say(client, login_as, factory, panel_templates):
     build = Builder(factory)
     cohort = build.cohort("America/New_York", name="Panel Cohort")
     pat = factory.user("participant", name="Pat Panel")

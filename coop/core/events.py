@@ -44,6 +44,12 @@ attendance_summaries = _hooks.signal("attendance-summaries")
 #: once, so its query count stays fixed whatever the size of the program.
 at_risk_reasons = _hooks.signal("at-risk-reasons")
 
+#: Measurable skill gains (WIOA): each domain that knows one answers with ONE select of
+#: ``(participant user id, cohort id, gained_on date, kind text)`` rows for the cohorts in
+#: ``cohort_ids`` (a select of cohort ids). Credentials answer with verified credentials,
+#: assessments with an intake-to-exit gain above ``threshold``; the report unions them.
+skill_gains = _hooks.signal("skill-gains")
+
 
 def answers(question: Signal, sender=None, **kwargs) -> list:
     """Every receiver's answer to ``question``, in the order they connected."""

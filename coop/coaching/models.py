@@ -32,9 +32,7 @@ class AlumniCaptain(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: The cohort this captain graduated from (or was imported as an alumnus of); None
     #: for a partner volunteer.
-    graduated_from_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("cohorts.id"), index=True
-    )
+    graduated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
     appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     stepped_down_at: Mapped[datetime | None] = mapped_column()
@@ -75,7 +73,7 @@ class AlumniCaptain(db.Model):
 
     @property
     def origin(self) -> str:
-        """"Volunteer · Acme Corp" or "Graduated from Spring 2025" (partner or cohort
+        """ "Volunteer · Acme Corp" or "Graduated from Spring 2025" (partner or cohort
         loaded)."""
         if self.is_partner_volunteer:
             return f"Volunteer · {self.partner.name}"

@@ -169,9 +169,7 @@ def edit_event(event_id):
 def record_attendance(event_id):
     event = _managed(event_id)
     ids = [
-        int(v[1:])
-        for v in request.form
-        if v.startswith("r") and v[1:].isdigit() and len(v) < 12
+        int(v[1:]) for v in request.form if v.startswith("r") and v[1:].isdigit() and len(v) < 12
     ]
     rows = db.session.scalars(
         sa.select(HiringRegistration)
@@ -187,9 +185,7 @@ def record_attendance(event_id):
         flash("Choose attended or no-show for the people registered.", "danger")
     else:
         try:
-            changed = services.record_attendance(
-                event, attendance_marks(form, rows), current_user
-            )
+            changed = services.record_attendance(event, attendance_marks(form, rows), current_user)
         except services.HiringError as exc:
             show_error(None, exc)
         else:
@@ -320,4 +316,3 @@ def withdraw(event_id):
         else:
             flash(f"You have withdrawn from {event.title}.", "success")
     return _back()
-

@@ -4,6 +4,7 @@ and alumni opt in (or join the waitlist) and withdraw."""
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.validators import InputRequired
 
 from coop.auth.models import Role, User
 from coop.core import clock, nav, once
@@ -60,6 +61,9 @@ def _event_form(form_class, event=None):
     ).all()
     none = [("", "Organisation-wide")] if current_user.city_ids is None else []
     form.city_id.choices = choices(none + [(cid, name) for cid, name in cities])
+    if not none:
+        # City-limited staff run events of their cities only.
+        form.city_id.validators = [InputRequired(message="Choose one of your cities.")]
     partners = referral_queries.partner_choices(current_user)
     if event is not None:
         known = {pid for pid, _ in partners}

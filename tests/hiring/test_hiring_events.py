@@ -113,7 +113,9 @@ def test_capacity_cannot_drop_below_registrations_and_raising_it_promotes(
     db.session.commit()
     login_as("staff")
     data = _form(city, capacity="0")
-    data.update(local_date=event.local_date.isoformat(), local_time=event.local_time.strftime("%H:%M"))
+    data.update(
+        local_date=event.local_date.isoformat(), local_time=event.local_time.strftime("%H:%M")
+    )
     data["timezone"] = event.timezone
     assert client.post(f"/hiring-events/{event.id}/edit", data=data).status_code == 200
     data["capacity"] = "2"
@@ -189,7 +191,9 @@ def test_full_event_waitlists_and_a_withdrawal_promotes_in_order(
     [message] = outbox
     assert message.to == [c.email] and "You have a place" in message.subject
     # A waitlisted person who withdraws frees no seat and promotes nobody.
-    services.withdraw(db.session.scalar(sa.select(HiringRegistration).filter_by(user_id=d.id)), event, d)
+    services.withdraw(
+        db.session.scalar(sa.select(HiringRegistration).filter_by(user_id=d.id)), event, d
+    )
     assert _status(event, b) == RegistrationStatus.REGISTERED
     db.session.refresh(event)
     assert event.seats_taken == 2
@@ -212,7 +216,10 @@ def test_refusals_write_nothing(client, login_as, factory, hiring):
     db.session.commit()
     assert client.post(f"/events/{ok.id}/opt-in").status_code == 404
     assert _count(HiringRegistration) == before
-    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "hiring.opt_in")) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "hiring.opt_in"))
+        == 0
+    )
 
 
 def test_organisation_wide_events_are_open_to_every_city(client, login_as, factory, hiring):
@@ -330,7 +337,9 @@ def test_event_page_query_count_is_fixed(client, login_as, factory, hiring, coun
     counts = []
     for size in (2, 8):
         city = factory.city()
-        event = hiring.event(city, hours_from_now=-1, partners=[factory.partner() for _ in range(3)])
+        event = hiring.event(
+            city, hours_from_now=-1, partners=[factory.partner() for _ in range(3)]
+        )
         for _ in range(size):
             hiring.registration(event, hiring.member(city))
             hiring.registration(event, hiring.member(city), RegistrationStatus.WAITLISTED)

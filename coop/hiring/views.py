@@ -173,7 +173,7 @@ def edit_event(event_id):
 def record_attendance(event_id):
     event = _managed(event_id)
     ids = [
-        int(v[1:]) for v in request.form if v.startswith("r") and v[1:].isdigit() and len(v) < 12
+        int(v[1:]) for v in request.form if v.startswith("r") and v[1:].isdigit() and len(v) <= 10
     ]
     rows = db.session.scalars(
         sa.select(HiringRegistration)

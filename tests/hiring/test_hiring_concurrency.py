@@ -92,3 +92,41 @@ def test_one_person_opting_in_twice_at_once_gets_one_row(live):
         db.session.remove()
     assert set(statuses) <= {302, 503}
     assert n == 1 and seats == 1
+
+
+def test_concurrent_withdrawals_promote_distinct_people(live):
+    with live.app_context():
+        f = Factory()
+        h = Hiring(f)
+        city = f.city()
+        event = h.event(city, capacity=3)
+        seated = [h.member(city) for _ in range(3)]
+        waiting = [h.member(city) for _ in range(4)]
+        for person in seated:
+            h.registration(event, person)
+        for person in waiting:
+            h.registration(event, person, RegistrationStatus.WAITLISTED)
+        db.session.commit()
+        event_id, tokens = event.id, [p.get_id() for p in seated]
+        db.session.remove()
+    clients = [signed_in_client(live, t) for t in tokens]
+    statuses = _run_at_once(
+        [lambda c=c: c.post(f"/events/{event_id}/withdraw").status_code for c in clients]
+    )
+    with live.app_context():
+        counts = dict(
+            db.session.execute(
+                sa.select(HiringRegistration.status, sa.func.count())
+                .where(HiringRegistration.event_id == event_id)
+                .group_by(HiringRegistration.status)
+            ).all()
+        )
+        seats = db.session.scalar(
+            sa.select(HiringEvent.seats_taken).where(HiringEvent.id == event_id)
+        )
+        db.session.remove()
+    assert set(statuses) <= {302, 503}
+    withdrawn = statuses.count(302)
+    assert counts.get(RegistrationStatus.WITHDRAWN, 0) == withdrawn
+    assert counts.get(RegistrationStatus.REGISTERED) == seats == 3
+    assert counts.get(RegistrationStatus.WAITLISTED, 0) == 4 - withdrawn

@@ -353,3 +353,24 @@ def test_event_page_query_count_is_fixed(client, login_as, factory, hiring, coun
             pages[url.split("/")[-1].isdigit()] = q.count
         counts.append(pages)
     assert counts[0] == counts[1]
+
+
+def test_participant_events_page_query_count_is_fixed(
+    client, login_as, factory, hiring, count_queries
+):
+    counts = []
+    for size in (1, 6):
+        city = factory.city()
+        pat = hiring.member(city)
+        for n in range(size):
+            event = hiring.event(city, hours_from_now=10 + n, partners=[factory.partner()])
+            if n % 2:
+                hiring.registration(event, pat)
+        db.session.commit()
+        login_as(pat)
+        client.get("/events")
+        with count_queries() as q:
+            page = client.get("/events")
+        assert page.status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1]

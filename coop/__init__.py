@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
     from coop.enrollment import views as enrollment_views
+    from coop.hiring import views as hiring_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
     from coop.programs import views as programs_views
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         coaching_views,
         sessions_views,
         referrals_views,
+        hiring_views,
         reports_views,
         portal_views,
         privacy_views,

@@ -30,17 +30,33 @@ class AlumniCaptain(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    #: The cohort this captain graduated from (or was imported as an alumnus of).
-    graduated_from_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
+    #: The cohort this captain graduated from (or was imported as an alumnus of); None
+    #: for a partner volunteer.
+    graduated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
     appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     stepped_down_at: Mapped[datetime | None] = mapped_column()
     stepped_down_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
+    #: A partner's employee lent as a volunteer coach rather than a graduate: the partner
+    #: and the contact they were appointed from (by table name: referrals is a higher layer).
+    is_partner_volunteer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    partner_contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partner_contacts.id"), index=True
+    )
+
     user = relationship("User", foreign_keys=[user_id], lazy="raise")
     graduated_from = relationship("Cohort", lazy="raise")
+    partner = relationship("Partner", lazy="raise")
 
     __table_args__ = (
+        # A graduate names their cohort; a partner volunteer names their partner.
+        sa.CheckConstraint(
+            "(is_partner_volunteer AND partner_id IS NOT NULL AND graduated_from_id IS NULL)"
+            " OR (NOT is_partner_volunteer AND graduated_from_id IS NOT NULL)",
+            name="graduate_or_volunteer",
+        ),
         # One current appointment per person.
         sa.Index(
             "uq_alumni_captains_current_user",
@@ -54,6 +70,14 @@ class AlumniCaptain(db.Model):
     @property
     def is_current(self) -> bool:
         return self.stepped_down_at is None
+
+    @property
+    def origin(self) -> str:
+        """ "Volunteer · Acme Corp" or "Graduated from Spring 2025" (partner or cohort
+        loaded)."""
+        if self.is_partner_volunteer:
+            return f"Volunteer · {self.partner.name}"
+        return f"Graduated from {self.graduated_from.name}"
 
 
 class CaptainAssignment(db.Model):

@@ -22,7 +22,7 @@ from coop.coaching.models import (
 from coop.core import events
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
-from coop.programs.models import City, Cohort, CohortStatus
+from coop.programs.models import City, Cohort, CohortStatus, Partner
 
 #: Stages of people who belong to a cohort (and so to a pod).
 IN_COHORT = (Stage.ENROLLED, Stage.GRADUATED)
@@ -96,7 +96,10 @@ def can_read_checkins(user, cohort: Cohort, participant_id: int) -> bool:
 def current_appointment(user_id: int) -> AlumniCaptain | None:
     return db.session.scalar(
         db.select(AlumniCaptain)
-        .options(joinedload(AlumniCaptain.graduated_from).joinedload(Cohort.city))
+        .options(
+            joinedload(AlumniCaptain.graduated_from).joinedload(Cohort.city),
+            joinedload(AlumniCaptain.partner),
+        )
         .where(AlumniCaptain.user_id == user_id, AlumniCaptain.stepped_down_at.is_(None))
     )
 
@@ -232,6 +235,8 @@ class TeamMember:
     assignment: CaptainAssignment
     graduated_from: str | None
     members: list = field(default_factory=list)
+    #: The partner of a partner volunteer.
+    volunteer_of: str | None = None
 
     @property
     def size(self) -> int:
@@ -246,14 +251,15 @@ def team(cohort: Cohort) -> tuple[list[TeamMember], list]:
         AlumniCaptain.stepped_down_at.is_(None),
     )
     rows = db.session.execute(
-        db.select(CaptainAssignment, grad_cohort.name)
+        db.select(CaptainAssignment, grad_cohort.name, Partner.name)
         .options(joinedload(CaptainAssignment.captain).lazyload(User.cities))
         .outerjoin(AlumniCaptain, current_appt)
         .outerjoin(grad_cohort, grad_cohort.id == AlumniCaptain.graduated_from_id)
+        .outerjoin(Partner, Partner.id == AlumniCaptain.partner_id)
         .where(CaptainAssignment.cohort_id == cohort.id, CaptainAssignment.ended_at.is_(None))
         .order_by(CaptainAssignment.is_lead.desc(), CaptainAssignment.id)
     ).all()
-    members = {a.id: TeamMember(a, grad) for a, grad in rows}
+    members = {a.id: TeamMember(a, grad, volunteer_of=partner) for a, grad, partner in rows}
     people = db.session.execute(
         db.select(User.id, User.name, User.email, CaptainAssignment.id)
         .select_from(Enrollment)
@@ -281,9 +287,10 @@ def captain_choices(viewer, cohort: Cohort) -> list[tuple[int, str]]:
     )
     enrolled = db.select(Enrollment.user_id).where(Enrollment.cohort_id == cohort.id)
     stmt = (
-        db.select(User.id, User.name, grad.name)
+        db.select(User.id, User.name, grad.name, Partner.name)
         .join(AlumniCaptain, AlumniCaptain.user_id == User.id)
-        .join(grad, grad.id == AlumniCaptain.graduated_from_id)
+        .outerjoin(grad, grad.id == AlumniCaptain.graduated_from_id)
+        .outerjoin(Partner, Partner.id == AlumniCaptain.partner_id)
         .where(
             AlumniCaptain.stepped_down_at.is_(None),
             User.active,
@@ -292,8 +299,14 @@ def captain_choices(viewer, cohort: Cohort) -> list[tuple[int, str]]:
         )
         .order_by(User.name, User.id)
     )
-    stmt = viewer.scope_to_cities(stmt, grad.city_id)
-    return [(uid, f"{name} (graduated from {g})") for uid, name, g in db.session.execute(stmt)]
+    # Partner volunteers count in their partner's city (national partners: everywhere).
+    stmt = viewer.scope_to_cities(
+        stmt, sa.func.coalesce(grad.city_id, Partner.city_id), national=True
+    )
+    return [
+        (uid, f"{name} (volunteer · {p})" if p and not g else f"{name} (graduated from {g})")
+        for uid, name, g, p in db.session.execute(stmt)
+    ]
 
 
 # -- staff: coverage ----------------------------------------------------------------------
@@ -524,6 +537,8 @@ class LineageCohort:
     returning: list[ReturningCaptain] = field(default_factory=list)
     team: int = 0
     team_alumni_here: int = 0
+    #: (user id, name, partner name) of the partner volunteers on its team.
+    volunteers: list = field(default_factory=list)
 
     @property
     def team_share(self) -> float | None:
@@ -604,6 +619,18 @@ def lineage(city: City) -> Lineage:
             returning[key].current = True
 
     served = aliased(Cohort)
+    volunteer_of = (
+        db.select(Partner.name)
+        .join(AlumniCaptain, AlumniCaptain.partner_id == Partner.id)
+        .where(
+            AlumniCaptain.user_id == CaptainAssignment.captain_id,
+            AlumniCaptain.is_partner_volunteer,
+        )
+        .order_by(AlumniCaptain.appointed_at.desc())
+        .limit(1)
+        .correlate(CaptainAssignment)
+        .scalar_subquery()
+    )
     assignments = db.session.execute(
         db.select(
             CaptainAssignment.captain_id,
@@ -613,7 +640,10 @@ def lineage(city: City) -> Lineage:
             served.city_id,
             served.start_date,
             City.name,
+            volunteer_of,
+            User.name,
         )
+        .join(User, User.id == CaptainAssignment.captain_id)
         .join(served, served.id == CaptainAssignment.cohort_id)
         .join(City, City.id == served.city_id)
         .where(
@@ -625,8 +655,11 @@ def lineage(city: City) -> Lineage:
         .order_by(served.start_date, served.id)
     ).all()
     team_members: set[int] = set()
-    for captain_id, is_lead, cohort_id, name, city_id, start, city_name in assignments:
+    for row in assignments:
+        captain_id, is_lead, cohort_id, name, city_id, start, city_name, partner, person = row
         if city_id == city.id:
+            if partner is not None:
+                by_id[cohort_id].volunteers.append((captain_id, person, partner))
             by_id[cohort_id].team += 1
             team_members.add(captain_id)
             if home_city.get(captain_id) == city.id:
@@ -661,3 +694,13 @@ def _serving_captains(cohort, *, user_ids, **_) -> set[int]:
 def _captains_in_cities(_sender, **_):
     """(captain, city) for every captain assignment, current or past."""
     return sa.select(CaptainAssignment.captain_id, Cohort.city_id).join(Cohort)
+
+
+@events.people_in_cities.connect
+def _volunteers_in_cities(_sender, **_):
+    """(partner volunteer, their partner's city), for volunteers of a local partner."""
+    return (
+        sa.select(AlumniCaptain.user_id, Partner.city_id)
+        .join(Partner, Partner.id == AlumniCaptain.partner_id)
+        .where(AlumniCaptain.is_partner_volunteer, Partner.city_id.is_not(None))
+    )

@@ -38,7 +38,7 @@ from coop.core.errors import DomainError
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db, mail
-from coop.programs.models import Cohort, CohortStatus
+from coop.programs.models import Cohort, CohortStatus, Partner
 
 
 class CoachingError(DomainError):
@@ -133,6 +133,51 @@ def import_alumnus(
     record(actor, "alumnus.import", enrollment, ["cohort_id", "user_id", "stage"])
     appointment = appoint_captain(user, cohort, actor) if appoint else None
     return user, appointment
+
+
+def appoint_partner_volunteer(
+    *, name: str, email: str | None, partner: Partner, contact_id: int, actor
+) -> AlumniCaptain:
+    """Appoint a partner's employee (one of its contacts) as a volunteer captain: an
+    account with the captain role is made from the contact's name and email, or the one
+    with that email reused, and invited to set a password. The usual captain rules hold
+    from there (pod maximum, never a cohort they are in, one lead)."""
+    if not email:
+        raise CoachingError(f"{name} has no email address: add one to the contact first.")
+    user = auth_services.find_user(email)
+    if user is None:
+        try:
+            user = auth_services.create_user(email=email, name=name, role=Role.CAPTAIN, actor=actor)
+        except auth_services.AccountError as exc:
+            raise CoachingError(str(exc)) from exc
+    elif user.is_staff:
+        raise CoachingError(f"{user.email} is a staff account.")
+    elif not user.active:
+        raise CoachingError(f"{user.name}'s account is deactivated.")
+    current = db.session.scalar(
+        db.select(AlumniCaptain.id).where(
+            AlumniCaptain.user_id == user.id, AlumniCaptain.stepped_down_at.is_(None)
+        )
+    )
+    if current is not None:
+        raise CoachingError(f"{user.name} is already a captain.")
+    appointment = AlumniCaptain(
+        user_id=user.id,
+        graduated_from_id=None,
+        is_partner_volunteer=True,
+        partner_id=partner.id,
+        partner_contact_id=contact_id,
+        appointed_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(appointment)
+    changed = ["user_id", "is_partner_volunteer", "partner_id", "partner_contact_id"]
+    if user.role != Role.CAPTAIN:
+        user.role = Role.CAPTAIN
+        changed.append("role")
+    db.session.flush()
+    record(actor, "captain.appoint_volunteer", appointment, changed)
+    auth_services.send_invitation(user, actor=actor)
+    return appointment
 
 
 def step_down(appointment: AlumniCaptain, actor, fingerprint: str | None = None) -> None:

@@ -558,6 +558,7 @@ def captains():
         .options(
             contains_eager(AlumniCaptain.user).lazyload(User.cities),
             joinedload(AlumniCaptain.graduated_from).joinedload(Cohort.city),
+            joinedload(AlumniCaptain.partner),
         )
         .order_by(User.name, AlumniCaptain.id)
     )
@@ -678,7 +679,10 @@ def captain_detail(user_id):
     user = load_captain(user_id)
     appointments = db.session.scalars(
         db.select(AlumniCaptain)
-        .options(joinedload(AlumniCaptain.graduated_from).joinedload(Cohort.city))
+        .options(
+            joinedload(AlumniCaptain.graduated_from).joinedload(Cohort.city),
+            joinedload(AlumniCaptain.partner),
+        )
         .where(AlumniCaptain.user_id == user.id)
         .order_by(AlumniCaptain.appointed_at.desc(), AlumniCaptain.id.desc())
     ).all()

@@ -57,6 +57,7 @@ GROUPS = {
     "coaching": "Coaching",
     "sessions": "Sessions",
     "referrals": "Jobs",
+    "hiring": "Jobs",
     "reports": "Outcomes",
 }
 FLAT_LIMIT = 6

@@ -241,3 +241,10 @@ class NewPlacementForm(PlacementForm):
     """Recording a job (staff) or reporting one's own (``for_participant``)."""
 
     submission_token = SubmissionTokenField()
+
+
+class VolunteerForm(FlaskForm):
+    """Appointing one of a partner's contacts as a volunteer captain."""
+
+    contact_id = SelectField("Contact", coerce=optional_int, validators=[InputRequired()])
+    submit = SubmitField("Appoint as volunteer captain")

@@ -21,6 +21,7 @@ MATRIX = [
     ("GET", "/partners/{partner}", (200, 404, 404, 404, LOGIN)),
     ("GET", "/partners/{partner}/edit", (200, 404, 404, 404, LOGIN)),
     ("GET", "/partners/{partner}/contacts/new", (200, 404, 404, 404, LOGIN)),
+    ("GET", "/partners/{partner}/volunteers/new", (200, 404, 404, 404, LOGIN)),
     ("GET", "/contacts/{contact}/edit", (200, 404, 404, 404, LOGIN)),
     ("GET", "/outreach", (200, 200, 200, 404, LOGIN)),
     ("GET", "/outreach/new", (200, 200, 200, 404, LOGIN)),

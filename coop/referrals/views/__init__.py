@@ -41,4 +41,5 @@ from coop.referrals.views import (  # noqa: E402, F401
     partners,
     placements,
     referrals,
+    volunteers,
 )

@@ -125,6 +125,9 @@ def register_blueprints(app: Flask) -> None:
         privacy_views,
     ):
         app.register_blueprint(views.bp)
+    from coop.core import outbox_views
+
+    app.register_blueprint(outbox_views.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -212,6 +215,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     for module in (audit_trail, coaching_cli, sessions_cli, referrals_cli, privacy_cli):
         app.cli.add_command(module.cli)
+    from coop.core import mail_cli
+
+    app.cli.add_command(mail_cli.cli)
 
 
 def security_headers(response):

@@ -6,6 +6,7 @@
 import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
 import coop.core.models  # noqa: F401
+import coop.core.outbox  # noqa: F401
 import coop.enrollment.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401

@@ -128,6 +128,9 @@ def register_blueprints(app: Flask) -> None:
     from coop.core import outbox_views
 
     app.register_blueprint(outbox_views.bp)
+    from coop.announcements import views as announcements_views
+
+    app.register_blueprint(announcements_views.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

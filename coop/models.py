@@ -3,6 +3,7 @@
 ``reports`` and ``portal`` have no tables of their own.
 """
 
+import coop.announcements.models  # noqa: F401
 import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
 import coop.core.models  # noqa: F401

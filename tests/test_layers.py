@@ -27,8 +27,8 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"enrollment"},
     {"coaching"},
-    {"sessions", "referrals"},
-    {"reports", "portal", "privacy"},
+    {"sessions", "referrals", "announcements"},
+    {"reports", "portal", "privacy", "people"},
 ]
 
 #: Top-level modules that are part of a package: the database plumbing is core's.

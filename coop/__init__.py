@@ -131,6 +131,9 @@ def register_blueprints(app: Flask) -> None:
     from coop.announcements import views as announcements_views
 
     app.register_blueprint(announcements_views.bp)
+    from coop.people import views as people_views
+
+    app.register_blueprint(people_views.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

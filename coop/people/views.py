@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from coop.coaching.views import CONFIDENTIAL_FIELDS
 from coop.core import audit, clock
-from coop.core.person_sections import person_section, sections_for
 from coop.core.permissions import require
+from coop.core.person_sections import person_section, sections_for
 from coop.core.retry import transaction
 from coop.people import queries
 

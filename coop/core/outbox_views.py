@@ -14,7 +14,12 @@ from coop.extensions import db
 
 bp = Blueprint("outbox", __name__, url_prefix="/mail")
 
-nav.nav_item("Undelivered mail", "outbox.undelivered", {Role.STAFF}, order=86)
+
+def org_wide(user) -> bool:
+    return user.city_ids is None
+
+
+nav.nav_item("Undelivered mail", "outbox.undelivered", {Role.STAFF}, order=86, when=org_wide)
 
 
 class RetryForm(FlaskForm):
@@ -23,7 +28,7 @@ class RetryForm(FlaskForm):
 
 def _org_wide() -> None:
     # The outbox holds mail to every city: only organisation-wide staff see it.
-    require(current_user.all_cities)
+    require(org_wide(current_user))
 
 
 @bp.get("/undelivered")

@@ -1,17 +1,20 @@
 """The person page: ``/people/<id>``. Staff see the people of their cities, a captain
 their pod's people (with less), a participant only themself; anyone else gets 404."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from coop.coaching.views import CONFIDENTIAL_FIELDS
-from coop.core import audit, clock
+from coop.auth.models import Role
+from coop.core import audit, clock, nav
 from coop.core.permissions import require
 from coop.core.person_sections import person_section, sections_for
 from coop.core.retry import transaction
 from coop.people import queries
 
 bp = Blueprint("people", __name__)
+
+nav.nav_item("My page", "people.me", {Role.PARTICIPANT}, order=90)
 
 #: The personal fields the "who they are" block shows to staff (and the person).
 PROFILE_FIELDS = ("phone", "first_generation", "low_income", "intake_salary")
@@ -99,3 +102,10 @@ def person(user_id):
         zone=current_user.timezone or "UTC",
         now=clock.now(),
     )
+
+
+@bp.get("/people/me")
+@login_required
+def me():
+    """Your own person page."""
+    return redirect(url_for("people.person", user_id=current_user.id))

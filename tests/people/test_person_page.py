@@ -213,4 +213,12 @@ def test_roles_matrix(client, login_as, world, factory):
     routes = {
         r.rule for r in client.application.url_map.iter_rules() if r.endpoint.startswith("people.")
     }
-    assert routes == {"/people/<int:user_id>"}
+    assert routes == {"/people/<int:user_id>", "/people/me"}
+    login_as(world.pat)
+    response = client.get("/people/me")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/people/{world.pat.id}")
+    client.get("/logout")
+    with client.session_transaction() as s:
+        s.clear()
+    assert "/login" in client.get("/people/me").headers["Location"]

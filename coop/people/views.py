@@ -4,8 +4,8 @@ their pod's people (with less), a participant only themself; anyone else gets 40
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from coop.coaching.views import CONFIDENTIAL_FIELDS
 from coop.auth.models import Role
+from coop.coaching.views import CONFIDENTIAL_FIELDS
 from coop.core import audit, clock, nav
 from coop.core.permissions import require
 from coop.core.person_sections import person_section, sections_for

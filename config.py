@@ -322,7 +322,7 @@ def check_production(config) -> None:
     backend = config.get("MAIL_BACKEND")
     if backend not in ("smtp", "console"):
         problems.append(f"MAIL_BACKEND must be smtp (or console), not {backend!r}")
-    if config.get("MAIL_DELIVERY") not in ("worker", "inline"):
+    if config.get("MAIL_DELIVERY", "worker") not in ("worker", "inline"):
         problems.append("MAIL_DELIVERY must be worker (or inline)")
     # An empty DATABASE_URL counts as missing: the app would otherwise fall back to a
     # SQLite file in the instance folder without a word.

@@ -172,6 +172,22 @@ class Config:
     def MAIL_USE_SSL(self) -> bool:
         return env_flag("MAIL_USE_SSL", False)
 
+    #: Who sends the outbox (coop/core/outbox.py): "inline" right after each commit, in
+    #: the request (development), or "worker": ``flask --app coop mail deliver --loop``.
+    @property
+    def MAIL_DELIVERY(self) -> str:
+        return os.environ.get("MAIL_DELIVERY", "inline")
+
+    #: A message that failed this many times is dead (shown to staff, who can retry it).
+    @property
+    def MAIL_MAX_ATTEMPTS(self) -> int:
+        return env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    #: The wait after the first failure; it doubles after each further one (up to 6 h).
+    @property
+    def MAIL_RETRY_SECONDS(self) -> int:
+        return env_int("MAIL_RETRY_SECONDS", 60)
+
     #: Flask-Limiter storage: memory by default, e.g. redis://127.0.0.1:6379/0 in production
     #: (memory counts per process, so several workers each allow 10 failures).
     @property
@@ -203,6 +219,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105
     MAIL_BACKEND = "memory"
+    MAIL_DELIVERY = "inline"
     RATELIMIT_STORAGE_URI = "memory://"
     # Cheap hashes: a production-strength check costs ~150 ms, far too slow for a suite.
     ARGON2_TIME_COST = 1
@@ -260,6 +277,10 @@ class ProductionConfig(Config):
         return os.environ.get("MAIL_BACKEND", "smtp")
 
     @property
+    def MAIL_DELIVERY(self) -> str:
+        return os.environ.get("MAIL_DELIVERY", "worker")
+
+    @property
     def PREFERRED_URL_SCHEME(self) -> str:
         return os.environ.get("PREFERRED_URL_SCHEME", "https")
 
@@ -301,6 +322,8 @@ def check_production(config) -> None:
     backend = config.get("MAIL_BACKEND")
     if backend not in ("smtp", "console"):
         problems.append(f"MAIL_BACKEND must be smtp (or console), not {backend!r}")
+    if config.get("MAIL_DELIVERY", "worker") not in ("worker", "inline"):
+        problems.append("MAIL_DELIVERY must be worker (or inline)")
     # An empty DATABASE_URL counts as missing: the app would otherwise fall back to a
     # SQLite file in the instance folder without a word.
     if (

@@ -127,6 +127,15 @@ def register_blueprints(app: Flask) -> None:
         privacy_views,
     ):
         app.register_blueprint(views.bp)
+    from coop.core import outbox_views
+
+    app.register_blueprint(outbox_views.bp)
+    from coop.announcements import views as announcements_views
+
+    app.register_blueprint(announcements_views.bp)
+    from coop.people import views as people_views
+
+    app.register_blueprint(people_views.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -214,6 +223,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     for module in (audit_trail, coaching_cli, sessions_cli, referrals_cli, privacy_cli):
         app.cli.add_command(module.cli)
+    from coop.core import mail_cli
+
+    app.cli.add_command(mail_cli.cli)
 
 
 def security_headers(response):

@@ -27,9 +27,9 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"enrollment"},
     {"coaching"},
-    {"sessions", "referrals"},
+    {"sessions", "referrals", "announcements"},
     {"hiring"},
-    {"reports", "portal", "privacy"},
+    {"reports", "portal", "privacy", "people"},
 ]
 
 #: Top-level modules that are part of a package: the database plumbing is core's.

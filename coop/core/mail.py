@@ -1,17 +1,24 @@
-"""Outgoing mail through a configurable backend.
+"""Outgoing mail through an outbox and a configurable backend.
 
 ``console`` prints messages (development), ``smtp`` sends them (production) and
 ``memory`` appends them to ``mail.outbox`` (tests).  Services call ``mail.send`` and
 never care which.
 
-Mail is transactional: ``send`` inside a database transaction queues the message on the
-session, and it goes out only after that transaction commits; a rollback (of the whole
-transaction, or of a savepoint the message was queued in) drops it.  So a request that
-fails after a service "sent" mail sends nothing.  A message that cannot be delivered after
-the commit is logged, and ``mail.undelivered()`` lists it (the data stays committed).
-Outside a transaction, and with ``send_now``, the message goes out at once and a failure
-raises ``MailError``: jobs that commit a claim first and then send (the reminder commands)
-use that to release the claim of a message that failed.
+Mail is never lost: ``send`` writes the message to the ``outbox`` table
+(``coop.core.outbox``) in the transaction of the change that causes it. A rollback (of the
+whole transaction, or of a savepoint the message was written in) leaves no message; a
+commit keeps it until it is sent. Who sends it is ``MAIL_DELIVERY``:
+
+- ``worker`` (production): ``flask --app coop mail deliver --loop`` sends what is due,
+  retrying failures with backoff; the request never waits for the mail server.
+- ``inline`` (development and the tests): right after the commit the same delivery sends
+  this transaction's messages in the request; one that fails stays queued for a worker
+  (or a later ``mail deliver``), and ``mail.undelivered()`` lists it.
+
+Outside a transaction, ``send`` commits the message on a session of its own and (inline)
+sends it at once, raising ``MailError`` when that fails. ``send_now`` skips the outbox and
+raises ``MailError`` on failure: jobs that commit a claim first and then send (the
+reminder commands) use that to release the claim of a message that failed.
 """
 
 import logging
@@ -31,6 +38,8 @@ logger = logging.getLogger("coop.mail")
 #: last commit could not deliver.
 QUEUE = "coop.mail.queue"
 UNDELIVERED = "coop.mail.undelivered"
+#: The outbox ids the last commit wrote, sent inline once its transaction has ended.
+COMMITTED = "coop.mail.committed"
 
 
 def _within(transaction, ancestor) -> bool:
@@ -53,6 +62,8 @@ class Message:
     body: str
     sender: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: The outbox row (``coop.core.outbox.OutboxMessage``) that holds it, once written.
+    id: int | None = field(default=None, compare=False)
 
     def as_email(self, default_sender: str) -> EmailMessage:
         msg = EmailMessage()
@@ -83,17 +94,44 @@ class Mail:
                 sa.event.listen(Session, name, listener)
 
     def send(self, to: str | list[str], subject: str, body: str) -> Message:
-        """Send after the current transaction commits (at once if none is in progress)."""
+        """Write the message to the outbox in the current transaction; it is sent after
+        the commit (inline, or by the worker). Outside a transaction it is committed on a
+        session of its own and, inline, sent at once (``MailError`` if that fails)."""
+        from coop.core import outbox
         from coop.extensions import db
 
         message = Message(to=[to] if isinstance(to, str) else list(to), subject=subject, body=body)
         session = db.session()
         root = session.get_transaction()
         if root is None:
-            return self._deliver(message)
+            bind = session.get_bind(mapper=outbox.OutboxMessage.__mapper__)
+            own = outbox._session_on(bind)
+            try:
+                message.id = outbox.insert(own, message.to, subject, body)
+                own.commit()
+            finally:
+                own.close()
+            if current_app.config["MAIL_DELIVERY"] == "inline":
+                failed = outbox.deliver_ids(bind, [message.id], self, current_app.config)
+                if failed:
+                    raise failed[0][1]
+            return message
         innermost = session.get_nested_transaction() or root
+        message.id = outbox.insert(session, message.to, subject, body)
         session.info.setdefault(QUEUE, []).append((innermost, message))
         return message
+
+    def requeue(self, message_id: int) -> None:
+        """Send outbox message ``message_id`` after the commit too (inline delivery), as
+        if just written: for a message queued again by hand."""
+        from coop.extensions import db
+
+        session = db.session()
+        innermost = session.get_nested_transaction() or session.get_transaction()
+        if innermost is not None:
+            session.info.setdefault(QUEUE, []).append(
+                (innermost, Message(to=[], subject="", body="", id=message_id))
+            )
 
     def send_now(self, to: str | list[str], subject: str, body: str) -> Message:
         """Send at once, whatever the transaction; raises ``MailError`` on failure."""
@@ -113,17 +151,11 @@ class Mail:
         # Also called when a savepoint is released: its messages wait for the outer commit.
         if session.get_nested_transaction() is not None:
             return
-        failed = session.info[UNDELIVERED] = []
-        for _, message in session.info.pop(QUEUE, []):
-            # Never raise here: the data is committed, and an exception would leave the
-            # session half-closed.
-            try:
-                self._deliver(message)
-            except MailError:
-                failed.append(message)  # _send_smtp has logged why
-            except Exception:
-                logger.exception("mail failed after the commit")
-                failed.append(message)
+        queued = session.info.pop(QUEUE, [])
+        session.info[UNDELIVERED] = []
+        if queued and current_app.config["MAIL_DELIVERY"] == "inline":
+            # Sent once the transaction has given its connection back (see below).
+            session.info[COMMITTED] = [m.id for _, m in queued]
 
     @staticmethod
     def _after_soft_rollback(session: Session, previous_transaction) -> None:
@@ -131,11 +163,28 @@ class Mail:
         if queue:
             queue[:] = [(t, m) for t, m in queue if not _within(t, previous_transaction)]
 
-    @staticmethod
-    def _after_transaction_end(session: Session, transaction) -> None:
+    def _after_transaction_end(self, session: Session, transaction) -> None:
         # The outermost transaction ended without a commit (rollback, close): drop all.
-        if transaction.parent is None:
-            session.info.pop(QUEUE, None)
+        if transaction.parent is not None:
+            return
+        session.info.pop(QUEUE, None)
+        ids = session.info.pop(COMMITTED, None)
+        if ids:
+            self._deliver_inline(session, ids)
+
+    def _deliver_inline(self, session: Session, ids: list[int]) -> None:
+        """Send the committed transaction's messages now, through the outbox (the same
+        claim and bookkeeping as the worker). Runs after the session has returned its
+        connection, so a full pool cannot deadlock it. Never raises: the data is
+        committed; what fails stays queued for the worker and ``undelivered`` lists it."""
+        from coop.core import outbox
+
+        try:
+            bind = session.get_bind(mapper=outbox.OutboxMessage.__mapper__)
+            failed = outbox.deliver_ids(bind, ids, self, current_app.config)
+            session.info[UNDELIVERED] = [message for message, _ in failed]
+        except Exception:
+            logger.exception("mail failed after the commit")
 
     def _deliver(self, message: Message) -> Message:
         config = current_app.config

@@ -16,6 +16,8 @@ class NavItem:
     endpoint: str
     roles: frozenset[str]
     order: int
+    #: Shown only when ``when(user)`` holds (None: to every user of ``roles``).
+    when: object = None
 
 
 NAV: list[NavItem] = []
@@ -23,15 +25,15 @@ COHORT_TABS: list[NavItem] = []
 HOMES: dict[str, str] = {}
 
 
-def _add(registry: list[NavItem], label, endpoint, roles, order):
-    item = NavItem(label, endpoint, frozenset(str(r) for r in roles), order)
+def _add(registry: list[NavItem], label, endpoint, roles, order, when=None):
+    item = NavItem(label, endpoint, frozenset(str(r) for r in roles), order, when)
     if item not in registry:
         registry.append(item)
         registry.sort(key=lambda i: (i.order, i.label))
 
 
-def nav_item(label: str, endpoint: str, roles, order: int = 50) -> None:
-    _add(NAV, label, endpoint, roles, order)
+def nav_item(label: str, endpoint: str, roles, order: int = 50, when=None) -> None:
+    _add(NAV, label, endpoint, roles, order, when)
 
 
 def cohort_tab(label: str, endpoint: str, order: int = 50) -> None:
@@ -46,7 +48,7 @@ def home_for(role: str, endpoint: str) -> None:
 def nav_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [i for i in NAV if str(user.role) in i.roles]
+    return [i for i in NAV if str(user.role) in i.roles and (i.when is None or i.when(user))]
 
 
 #: Menu headings by blueprint, used when a role has too many items for one flat row.

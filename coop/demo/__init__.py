@@ -24,6 +24,7 @@ from flask.cli import with_appcontext
 from coop.auth.models import User
 from coop.auth.passwords import hash_password
 from coop.core import clock
+from coop.demo import announcements as announcements_demo
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
 from coop.demo import hiring as hiring_demo
 from coop.demo.base import SeedContext, bulk_insert
@@ -47,6 +48,7 @@ PARTS = {
     "sessions": sessions,
     "referrals": referrals,
     "hiring": hiring_demo,
+    "announcements": announcements_demo,
 }
 
 

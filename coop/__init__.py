@@ -96,6 +96,7 @@ def load_user(user_id: str):
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
+    from coop.assessments import views as assessments_views
     from coop.auth import audit_trail, mfa_views
     from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         coaching_views,
         sessions_views,
         referrals_views,
+        assessments_views,
         reports_views,
         portal_views,
         privacy_views,
@@ -200,6 +202,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from coop.assessments import cli as assessments_cli
     from coop.auth import audit_trail
     from coop.auth.cli import users_cli
     from coop.coaching import cli as coaching_cli
@@ -212,6 +215,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     for module in (audit_trail, coaching_cli, sessions_cli, referrals_cli, privacy_cli):
         app.cli.add_command(module.cli)
+    app.cli.add_command(assessments_cli.cli)
 
 
 def security_headers(response):

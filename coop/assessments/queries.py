@@ -3,13 +3,14 @@
 help; and this domain's answers to ``events.at_risk_reasons`` and ``events.skill_gains``."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from coop.assessments.models import (
     DEFAULT_PULSE_DAYS,
+    PULSE_DAYS_RANGE,
     AssessmentAnswer,
     AssessmentReminder,
     AssessmentResponse,
@@ -380,6 +381,31 @@ def pulse_days(cohort_id: int) -> int:
     return days or DEFAULT_PULSE_DAYS
 
 
+def pulse_state(cohort_id: int, user_id: int) -> tuple[bool, int, date | None]:
+    """(enrolled in the cohort, the cadence in days, the period of their latest pulse
+    check) in one query."""
+    latest = (
+        sa.select(sa.func.max(PulseResponse.period_start))
+        .where(PulseResponse.cohort_id == cohort_id, PulseResponse.participant_id == user_id)
+        .scalar_subquery()
+    )
+    every = (
+        sa.select(PulseSetting.every_days)
+        .where(PulseSetting.cohort_id == cohort_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(Enrollment.id, every, latest).where(
+            Enrollment.cohort_id == cohort_id,
+            Enrollment.user_id == user_id,
+            Enrollment.stage == Stage.ENROLLED,
+        )
+    ).first()
+    if row is None:
+        return False, DEFAULT_PULSE_DAYS, None
+    return True, row[1] or DEFAULT_PULSE_DAYS, row[2]
+
+
 def own_pulse(cohort_id: int, user_id: int, period: date) -> PulseResponse | None:
     return db.session.scalar(
         db.select(PulseResponse).where(
@@ -415,46 +441,41 @@ class RateRow:
         return self.answered / self.expected if self.expected else None
 
 
-def pulse_settings(cohort_ids) -> dict[int, int]:
-    """``{cohort id: every how many days}`` for these cohorts; one query."""
-    found = dict(
-        db.session.execute(
-            db.select(PulseSetting.cohort_id, PulseSetting.every_days).where(
-                PulseSetting.cohort_id.in_(list(cohort_ids))
-            )
-        ).all()
-    )
-    return {cid: found.get(cid, DEFAULT_PULSE_DAYS) for cid in cohort_ids}
-
-
 def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
     """Response rates of the cohorts' pulse checks: ``{cohort id: (whole cohort, [per
     pod])}``, each in the current period and over all periods so far (only the pods in
-    ``assignment_ids`` when given). Two queries however many cohorts: the cadences, and
-    the counts in SQL."""
+    ``assignment_ids`` when given). One query however many cohorts, counted in SQL.
+
+    The current period is the one that started within the last ``every_days`` days (the
+    periods follow each other without gaps), so no date arithmetic is needed in SQL: the
+    cut-off for each possible cadence is a literal date."""
     if not cohorts:
         return {}
-    every = pulse_settings([c.id for c in cohorts])
-    periods, current = {}, {}
-    for c in cohorts:
-        periods[c.id] = periods_so_far(c, today, every[c.id])
-        current[c.id] = pulse_period(c.start_date, min(today, c.end_date), every[c.id])
-    now_period = sa.case(
-        *[
-            (PulseResponse.cohort_id == cid, PulseResponse.period_start == day)
-            for cid, day in current.items()
-            if day is not None
-        ],
-        else_=sa.false(),
+    low, high = PULSE_DAYS_RANGE
+    every = sa.func.coalesce(PulseSetting.every_days, DEFAULT_PULSE_DAYS)
+    cutoff = sa.case(
+        {d: today - timedelta(days=d) for d in range(low, high + 1)}, value=every
     )
     per_person = (
         sa.select(
             PulseResponse.cohort_id.label("cid"),
             PulseResponse.participant_id.label("pid"),
             sa.func.count().label("answered"),
-            sa.func.sum(sa.case((now_period, 1), else_=0)).label("now"),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            PulseResponse.period_start > cutoff,
+                            PulseResponse.period_start <= today,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("now"),
         )
-        .where(PulseResponse.cohort_id.in_(list(current)))
+        .outerjoin(PulseSetting, PulseSetting.cohort_id == PulseResponse.cohort_id)
+        .where(PulseResponse.cohort_id.in_([c.id for c in cohorts]))
         .group_by(PulseResponse.cohort_id, PulseResponse.participant_id)
         .subquery()
     )
@@ -462,6 +483,7 @@ def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
     rows = db.session.execute(
         sa.select(
             Enrollment.cohort_id,
+            every,
             PodMembership.assignment_id,
             captain.name,
             sa.func.count(Enrollment.id),
@@ -469,6 +491,7 @@ def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
             sa.func.coalesce(sa.func.sum(per_person.c.answered), 0),
         )
         .select_from(Enrollment)
+        .outerjoin(PulseSetting, PulseSetting.cohort_id == Enrollment.cohort_id)
         .outerjoin(
             PodMembership,
             sa.and_(
@@ -482,23 +505,25 @@ def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
             per_person,
             sa.and_(per_person.c.cid == Enrollment.cohort_id, per_person.c.pid == Enrollment.user_id),
         )
-        .where(Enrollment.cohort_id.in_(list(current)), Enrollment.stage == Stage.ENROLLED)
-        .group_by(Enrollment.cohort_id, PodMembership.assignment_id, captain.name)
+        .where(
+            Enrollment.cohort_id.in_([c.id for c in cohorts]), Enrollment.stage == Stage.ENROLLED
+        )
+        .group_by(Enrollment.cohort_id, every, PodMembership.assignment_id, captain.name)
         .order_by(Enrollment.cohort_id, captain.name)
     ).all()
+    by_id = {c.id: c for c in cohorts}
     found = {c.id: (RateRow("Whole cohort", 0, 0, 0, 0), []) for c in cohorts}
-    for cohort_id, assignment_id, name, enrolled, now, answered in rows:
+    for cohort_id, every_days, assignment_id, name, enrolled, now, answered in rows:
+        periods = periods_so_far(by_id[cohort_id], today, every_days)
         total, pods = found[cohort_id]
         total.enrolled += enrolled
         total.answered_now += int(now)
         total.answered += int(answered)
-        total.expected += enrolled * periods[cohort_id]
+        total.expected += enrolled * periods
         if assignment_ids is not None and assignment_id not in assignment_ids:
             continue
         label = f"{name}'s pod" if assignment_id is not None else "Not in a pod"
-        pods.append(
-            RateRow(label, enrolled, int(now), int(answered), enrolled * periods[cohort_id])
-        )
+        pods.append(RateRow(label, enrolled, int(now), int(answered), enrolled * periods))
     return found
 
 

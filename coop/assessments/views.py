@@ -433,15 +433,16 @@ def pulse(cohort_id):
 
 def cohort_panel(user, cohort: Cohort):
     """On the participant's cohort page: the assessments open for them and this period's
-    pulse check. Three queries."""
-    if not services.is_enrolled(cohort.id, user.id):
+    pulse check. Two queries."""
+    enrolled, every_days, last_pulse = queries.pulse_state(cohort.id, user.id)
+    if not enrolled:
         return None
     today = clock.today_for_cohort(cohort)
     due = queries.due_for(user, cohort, today)
     pulse_open = False
     if cohort.status == CohortStatus.ACTIVE:
-        period = pulse_period(cohort.start_date, today, queries.pulse_days(cohort.id))
-        pulse_open = period is not None and queries.own_pulse(cohort.id, user.id, period) is None
+        period = pulse_period(cohort.start_date, today, every_days)
+        pulse_open = period is not None and last_pulse != period
     if not due and not pulse_open:
         return None
     return {"cohort": cohort, "due": due, "pulse_open": pulse_open}
@@ -464,12 +465,13 @@ def captain_panel(user, current):
 
 
 def coverage_panel(user, cohort):
-    """On staff coverage (all cities, or one cohort's tab): open requests for help."""
+    """On staff coverage (all cities, or one cohort's tab): the oldest open requests for
+    help and how many there are. One query."""
     stmt = queries.staff_help_stmt(user, cohort.id if cohort is not None else None)
-    shown = list(db.session.scalars(stmt.limit(PANEL_LIMIT)))
-    total = db.session.scalar(
-        db.select(db.func.count()).select_from(stmt.order_by(None).subquery())
-    )
+    rows = db.session.execute(
+        stmt.add_columns(db.func.count().over().label("total")).limit(PANEL_LIMIT)
+    ).all()
+    shown, total = [r[0] for r in rows], (rows[0][1] if rows else 0)
     return {
         "help": shown,
         "total": total,

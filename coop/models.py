@@ -3,6 +3,7 @@
 ``reports`` and ``portal`` have no tables of their own.
 """
 
+import coop.assessments.models  # noqa: F401
 import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
 import coop.core.models  # noqa: F401
@@ -10,4 +11,3 @@ import coop.enrollment.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
-import coop.assessments.models  # noqa: F401

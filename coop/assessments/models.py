@@ -79,9 +79,7 @@ class TemplateVersion(db.Model):
     __tablename__ = "assessment_template_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    template_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_templates.id"), index=True
-    )
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_templates.id"), index=True)
     number: Mapped[int] = mapped_column()
     description: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -126,9 +124,7 @@ class AssessmentSchedule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
-    template_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_templates.id"), index=True
-    )
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_templates.id"), index=True)
     point: Mapped[Point] = mapped_column(enum_column(Point))
     week: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -167,9 +163,7 @@ class AssessmentResponse(db.Model):
     __tablename__ = "assessment_responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_schedules.id"), index=True
-    )
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_schedules.id"), index=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("assessment_template_versions.id"), index=True
@@ -192,9 +186,7 @@ class AssessmentAnswer(db.Model):
     __tablename__ = "assessment_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_responses.id"), index=True
-    )
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_responses.id"), index=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_items.id"), index=True)
     #: The item's key (see TemplateItem.key).
     item_key: Mapped[int] = mapped_column()
@@ -213,9 +205,7 @@ class AssessmentReminder(db.Model):
     __tablename__ = "assessment_reminders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assessment_schedules.id"), index=True
-    )
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment_schedules.id"), index=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 

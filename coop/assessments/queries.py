@@ -22,7 +22,6 @@ from coop.assessments.models import (
     PulseSetting,
     TemplateItem,
     TemplateVersion,
-    pulse_period,
 )
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
@@ -356,7 +355,9 @@ def paired_changes(cohort_ids) -> list[PairedChange]:
 def item_names(template_ids) -> dict[tuple[int, int], tuple[str, str]]:
     """``{(template id, item key): (template title, newest prompt)}``; one query."""
     rows = db.session.execute(
-        db.select(AssessmentTemplate.id, AssessmentTemplate.title, TemplateItem.key, TemplateItem.prompt)
+        db.select(
+            AssessmentTemplate.id, AssessmentTemplate.title, TemplateItem.key, TemplateItem.prompt
+        )
         .join(TemplateVersion, TemplateVersion.template_id == AssessmentTemplate.id)
         .join(TemplateItem, TemplateItem.version_id == TemplateVersion.id)
         .where(AssessmentTemplate.id.in_(list(template_ids)))
@@ -453,9 +454,7 @@ def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
         return {}
     low, high = PULSE_DAYS_RANGE
     every = sa.func.coalesce(PulseSetting.every_days, DEFAULT_PULSE_DAYS)
-    cutoff = sa.case(
-        {d: today - timedelta(days=d) for d in range(low, high + 1)}, value=every
-    )
+    cutoff = sa.case({d: today - timedelta(days=d) for d in range(low, high + 1)}, value=every)
     per_person = (
         sa.select(
             PulseResponse.cohort_id.label("cid"),
@@ -503,7 +502,9 @@ def pod_rates(cohorts: list[Cohort], today: date, assignment_ids=None):
         .outerjoin(captain, captain.id == CaptainAssignment.captain_id)
         .outerjoin(
             per_person,
-            sa.and_(per_person.c.cid == Enrollment.cohort_id, per_person.c.pid == Enrollment.user_id),
+            sa.and_(
+                per_person.c.cid == Enrollment.cohort_id, per_person.c.pid == Enrollment.user_id
+            ),
         )
         .where(
             Enrollment.cohort_id.in_([c.id for c in cohorts]), Enrollment.stage == Stage.ENROLLED
@@ -748,4 +749,3 @@ def assessment_gains(sender, cohort_ids, threshold=1, **kw):
         sa.func.min(per_template.c.gained_on).label("gained_on"),
         sa.literal("assessment"),
     ).group_by(per_template.c.participant_id, per_template.c.cohort_id)
-

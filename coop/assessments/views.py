@@ -486,6 +486,4 @@ PANEL_LIMIT = 10
 nav.panel("portal.cohort", "assessments/_cohort_panel.html", cohort_panel, order=30)
 nav.panel("coaching.captain_home", "assessments/_captain_panel.html", captain_panel, order=30)
 nav.panel("coaching.coverage", "assessments/_coverage_panel.html", coverage_panel, order=30)
-nav.panel(
-    "coaching.cohort_coverage", "assessments/_coverage_panel.html", coverage_panel, order=30
-)
+nav.panel("coaching.cohort_coverage", "assessments/_coverage_panel.html", coverage_panel, order=30)

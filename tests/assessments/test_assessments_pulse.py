@@ -88,7 +88,10 @@ def test_staff_coverage_shows_requests_in_their_cities(client, login_as, factory
     listing = client.get("/assessments/help").get_data(as_text=True)
     assert "Transport to the library" in listing and "Far away trouble" not in listing
     far_pulse = pulses()[-1]
-    assert client.post(f"/assessments/pulse/{far_pulse.id}/resolve", data={"note": "x"}).status_code == 404
+    assert (
+        client.post(f"/assessments/pulse/{far_pulse.id}/resolve", data={"note": "x"}).status_code
+        == 404
+    )
     done = client.post(
         f"/assessments/pulse/{pulse.id}/resolve", data={"note": "Bus pass", "next": "cohort"}
     )

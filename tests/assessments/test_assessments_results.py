@@ -103,11 +103,23 @@ def test_assessment_drop_reasons(data, assess):
     a = data["a"].id
     assert rows == sorted(
         [
-            (data["p1"].id, a, "assessment_drop", "Scale answers fell since intake, by up to 3 points"),
-            (data["p5"].id, a, "assessment_drop", "Scale answers fell since intake, by up to 2 points"),
+            (
+                data["p1"].id,
+                a,
+                "assessment_drop",
+                "Scale answers fell since intake, by up to 3 points",
+            ),
+            (
+                data["p5"].id,
+                a,
+                "assessment_drop",
+                "Scale answers fell since intake, by up to 2 points",
+            ),
         ]
     )
-    stricter = queries.assessment_drop_reasons(None, cohort_ids=ids, thresholds={"assessment_drop": 2})
+    stricter = queries.assessment_drop_reasons(
+        None, cohort_ids=ids, thresholds={"assessment_drop": 2}
+    )
     assert [r[0] for r in run(stricter)] == [data["p1"].id]
     # Scoped to the cohorts asked about
     only_b = sa.select(Cohort.id).where(Cohort.id == data["b"].id)

@@ -24,6 +24,7 @@ from flask.cli import with_appcontext
 from coop.auth.models import User
 from coop.auth.passwords import hash_password
 from coop.core import clock
+from coop.demo import assessments as assessments_demo
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
 from coop.demo.base import SeedContext, bulk_insert
 from coop.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -45,6 +46,7 @@ PARTS = {
     "coaching": coaching,
     "sessions": sessions,
     "referrals": referrals,
+    "assessments": assessments_demo,
 }
 
 

@@ -104,14 +104,23 @@ def answer_form(items, formdata=None):
     for item in items:
         name = f"item_{item.id}"
         if item.kind == ItemKind.SCALE:
-            f = RadioField(item.prompt, choices=choices(SCALE), validators=[InputRequired()])
+            f = RadioField(
+                item.prompt,
+                choices=choices(SCALE),
+                validators=[InputRequired("Choose an answer.")],
+                description="1 is the lowest, 5 the highest.",
+            )
         elif item.kind == ItemKind.YES_NO:
-            f = RadioField(item.prompt, choices=choices(YES_NO), validators=[InputRequired()])
+            f = RadioField(
+                item.prompt,
+                choices=choices(YES_NO),
+                validators=[InputRequired("Choose an answer.")],
+            )
         elif item.kind == ItemKind.CHOICE:
             f = RadioField(
                 item.prompt,
                 choices=choices((o, o) for o in item.options),
-                validators=[InputRequired()],
+                validators=[InputRequired("Choose an answer.")],
             )
         elif item.kind == ItemKind.NUMBER:
             f = FloatField(item.prompt, validators=[InputRequired("Give a number."), finite])

@@ -460,6 +460,7 @@ def captain_panel(user, current):
     return {
         "help": queries.pod_help(assignment_ids),
         "rates": [(c, rates[c.id][1]) for c in active],
+        "pods": [(e.cohort, e.pod) for e in current if e.pod],
         "resolve_form": forms.ResolveForm(),
     }
 

@@ -96,6 +96,7 @@ def load_user(user_id: str):
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in the order of the layers."""
+    from coop.assessments import views as assessments_views
     from coop.auth import audit_trail, mfa_views
     from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         sessions_views,
         referrals_views,
         hiring_views,
+        assessments_views,
         reports_views,
         portal_views,
         privacy_views,
@@ -211,6 +213,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from coop.assessments import cli as assessments_cli
     from coop.auth import audit_trail
     from coop.auth.cli import users_cli
     from coop.coaching import cli as coaching_cli
@@ -226,6 +229,7 @@ def register_cli(app: Flask) -> None:
     from coop.core import mail_cli
 
     app.cli.add_command(mail_cli.cli)
+    app.cli.add_command(assessments_cli.cli)
 
 
 def security_headers(response):

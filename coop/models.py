@@ -4,6 +4,7 @@
 """
 
 import coop.announcements.models  # noqa: F401
+import coop.assessments.models  # noqa: F401
 import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
 import coop.core.models  # noqa: F401

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"enrollment"},
     {"coaching"},
-    {"sessions", "referrals", "announcements"},
+    {"sessions", "referrals", "announcements", "assessments"},
     {"hiring"},
     {"reports", "portal", "privacy", "people"},
 ]

@@ -281,6 +281,7 @@ def coverage():
         flags=flags,
         coverage_days=COVERAGE_DAYS,
         resolve_form=ResolveForm(),
+        panels=nav.panels_for("coaching.coverage", current_user, None),
     )
 
 
@@ -304,6 +305,7 @@ def cohort_coverage(cohort_id):
         coverage_days=COVERAGE_DAYS,
         days_form=form,
         resolve_form=ResolveForm(),
+        panels=nav.panels_for("coaching.cohort_coverage", current_user, cohort),
     )
 
 

@@ -103,6 +103,9 @@ PANELS: list[Panel] = []
 #: and the captain's home page (``loader(user, current)``, ``current`` being the captain's
 #: current team entries).
 PANEL_PAGES = {"portal.cohort", "coaching.captain_home"}
+#: Staff coverage, all cities (``loader(user, None)``) or one cohort's tab (``loader(user,
+#: cohort)``): what else waits for staff besides flagged check-ins.
+PANEL_PAGES |= {"coaching.coverage", "coaching.cohort_coverage"}
 
 
 def panel(page: str, template: str, loader, order: int = 50) -> None:

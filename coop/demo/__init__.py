@@ -25,6 +25,7 @@ from coop.auth.models import User
 from coop.auth.passwords import hash_password
 from coop.core import clock
 from coop.demo import announcements as announcements_demo
+from coop.demo import assessments as assessments_demo
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
 from coop.demo import hiring as hiring_demo
 from coop.demo.base import SeedContext, bulk_insert
@@ -49,6 +50,7 @@ PARTS = {
     "referrals": referrals,
     "hiring": hiring_demo,
     "announcements": announcements_demo,
+    "assessments": assessments_demo,
 }
 
 

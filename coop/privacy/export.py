@@ -12,6 +12,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from coop.assessments.models import (
+    AssessmentAnswer,
+    AssessmentResponse,
+    AssessmentTemplate,
+    PulseResponse,
+    TemplateItem,
+)
 from coop.auth.models import ParticipantProfile, User
 from coop.coaching.models import CheckIn
 from coop.core.csvsafe import to_csv
@@ -31,6 +38,8 @@ KINDS = (
     "referrals",
     "jobs",
     "follow_ups",
+    "assessments",
+    "pulse_checks",
     "consents",
     "audit",
 )
@@ -172,6 +181,54 @@ def _checkins(user: User) -> list[dict]:
     return _rows(out)
 
 
+def _assessments(user: User) -> list[dict]:
+    """The person's answers to assessments, one row per question."""
+    rows = db.session.execute(
+        sa.select(AssessmentResponse, AssessmentTemplate.title, TemplateItem, AssessmentAnswer)
+        .join(AssessmentTemplate, AssessmentTemplate.id == AssessmentResponse.template_id)
+        .join(AssessmentAnswer, AssessmentAnswer.response_id == AssessmentResponse.id)
+        .join(TemplateItem, TemplateItem.id == AssessmentAnswer.item_id)
+        .where(AssessmentResponse.participant_id == user.id)
+        .order_by(AssessmentResponse.answered_on, AssessmentResponse.id, TemplateItem.position)
+    ).all()
+    return _rows(
+        [
+            {
+                "cohort_id": r.cohort_id,
+                "assessment": title,
+                "point": r.point,
+                "answered_on": r.answered_on,
+                "question": item.prompt,
+                "number": a.number,
+                "text": a.text,
+            }
+            for r, title, item, a in rows
+        ]
+    )
+
+
+def _pulse_checks(user: User) -> list[dict]:
+    pulses = db.session.scalars(
+        sa.select(PulseResponse)
+        .where(PulseResponse.participant_id == user.id)
+        .order_by(PulseResponse.period_start, PulseResponse.id)
+    )
+    return _rows(
+        [
+            {
+                "cohort_id": p.cohort_id,
+                "period_start": p.period_start,
+                "confidence": p.confidence,
+                "workload": p.workload,
+                "needs_help": p.needs_help,
+                "help_with": p.help_with,
+                "resolved_at": p.resolved_at,
+            }
+            for p in pulses
+        ]
+    )
+
+
 def _referrals(user: User) -> list[dict]:
     referrals = db.session.scalars(
         sa.select(Referral)
@@ -310,6 +367,8 @@ def collect(user: User) -> dict:
         "referrals": _referrals(user),
         "jobs": _jobs(user),
         "follow_ups": _follow_ups(user),
+        "assessments": _assessments(user),
+        "pulse_checks": _pulse_checks(user),
         "consents": _consents(user, applications),
         "audit": _audit(user),
     }

@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 
+from coop.assessments.models import AssessmentAnswer, AssessmentResponse, PulseResponse
 from coop.auth.models import ParticipantProfile, Role, User
 from coop.coaching.models import CheckIn
 from coop.core import clock
@@ -69,6 +70,9 @@ FREE_TEXT = (
     Enrollment.heard_other,
     EnrollmentEvent.reason,
     AuditEvent.reason,
+    AssessmentAnswer.text,
+    PulseResponse.help_with,
+    PulseResponse.resolution_note,
 )
 
 
@@ -107,7 +111,8 @@ def erase(user_id: int, actor=None, reason: str = "request") -> bool:
     person at once (two purge runs) erase once: the second waits for the first's row
     lock and then finds nothing to claim. What the dashboard counts stays: stages,
     attendance, check-in dates and minutes, referral stages, placements' dates, salaries
-    and career-track flags, intake salary and band, and the yes/no intake answers.
+    and career-track flags, intake salary and band, the yes/no intake answers, and the
+    numbers of assessment answers and pulse checks (their free text goes).
     """
     # The claim comes first: a write, so SQLite queues a concurrent run behind it rather
     # than failing a transaction that read before it wrote.
@@ -198,6 +203,11 @@ def erase(user_id: int, actor=None, reason: str = "request") -> bool:
         email=None,
     )
     _update(AuditEvent, audit_clause(user_id), reason=None)
+    responses = sa.select(AssessmentResponse.id).where(AssessmentResponse.participant_id == user_id)
+    _update(AssessmentAnswer, AssessmentAnswer.response_id.in_(responses), text=None)
+    _update(
+        PulseResponse, PulseResponse.participant_id == user_id, help_with="", resolution_note=None
+    )
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
     _redact([name, email, *phones])
     db.session.expire_all()

@@ -9,9 +9,9 @@ few people did or earn. Zero is shown as zero: it identifies nobody.
 import enum
 from dataclasses import dataclass
 
-#: Groups smaller than this are not shown exactly.
-SMALL_GROUP = 5
-SMALL_LABEL = f"<{SMALL_GROUP}"
+# The rule lives in core, so the assessment results (a lower layer) follow it too.
+from coop.core.disclosure import SMALL_GROUP, SMALL_LABEL, count_text, small  # noqa: F401
+
 NOT_AVAILABLE = "not available"
 WITHHELD = "withheld"
 
@@ -20,17 +20,6 @@ class Kind(enum.StrEnum):
     COUNT = "count"
     RATE = "rate"
     MONEY = "money"
-
-
-def small(n: int | None) -> bool:
-    return n is not None and 0 < n < SMALL_GROUP
-
-
-def count_text(n: int | None) -> str:
-    """A number of people as shown: ``<5`` for 1-4."""
-    if n is None:
-        return "—"
-    return SMALL_LABEL if small(n) else f"{n:,}"
 
 
 @dataclass(frozen=True)

@@ -158,8 +158,9 @@ def test_captain_home_query_count_is_fixed(
         counts.append(q.count)
     assert counts[0] == counts[1]
     if with_sessions != "real":
-        # user + cities, assignments, pods, roster, (+ attendance for every cohort)
-        assert counts[0] == (6 if with_sessions else 5)
+        # user + cities, assignments, pods, roster, (+ attendance for every cohort),
+        # the assessments panel (pods' requests for help, pulse response rates)
+        assert counts[0] == (8 if with_sessions else 7)
 
 
 def test_captain_home_query_count_does_not_grow_with_the_cohorts_served(

@@ -1,0 +1,1 @@
+"""Assessments (templates per track, scheduled per cohort) and pulse checks."""

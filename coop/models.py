@@ -10,3 +10,5 @@ import coop.enrollment.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
+import coop.enrollment.program_models  # noqa: F401
+import coop.coaching.request_models  # noqa: F401

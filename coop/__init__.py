@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
     from coop.enrollment import views as enrollment_views
+    from coop.enrollment import placement_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
     from coop.programs import views as programs_views
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         account_sessions_views,
         mfa_views,
         enrollment_views,
+        placement_views,
         coaching_views,
         sessions_views,
         referrals_views,

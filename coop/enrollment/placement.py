@@ -34,6 +34,8 @@ from coop.auth.services import find_user, normalise_email
 from coop.core import events
 from coop.core.audit import record
 from coop.core.errors import DomainError
+from coop.core.models import AuditEvent
+from coop.core.requestlog import NO_REQUEST, request_id
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Source, Stage
 from coop.enrollment.program_models import EVENINGS, ProgramApplication, ProgramStatus
@@ -441,48 +443,121 @@ class Placed:
         return out
 
 
-def _enroll(app: ProgramApplication, cohort: Cohort, stage: Stage, reason, actor, now) -> None:
-    enrollment = Enrollment(
-        cohort_id=cohort.id,
-        user_id=app.user_id,
-        stage=stage,
-        source=Source.APPLICATION,
-        created_at=now,
-        stage_changed_at=now,
-        college=app.college,
-        first_generation=app.first_generation,
-        preferred_city_id=app.city_id,
-        preferred_track_id=app.track_id,
-        consented_at=app.consented_at,
-        decision_reason=reason[:500],
+def _audit_many(actor, action: str, table: str, rows: list[tuple[int, int]], changed, city_id):
+    """One audit event per ``(row id, person id)`` in a single INSERT: the same event
+    ``core.audit.record`` writes, without a flush per row (placement writes thousands)."""
+    if not rows:
+        return
+    now, rid = utcnow(), request_id()
+    db.session.execute(
+        sa.insert(AuditEvent),
+        [
+            {
+                "actor_id": getattr(actor, "id", None),
+                "action": action,
+                "target_type": table,
+                "target_id": row_id,
+                "changed": sorted(changed),
+                "subject_user_id": user_id,
+                "city_id": city_id,
+                "request_id": None if rid == NO_REQUEST else rid,
+                "created_at": now,
+            }
+            for row_id, user_id in rows
+        ],
     )
-    if stage == Stage.WAITLISTED:
-        enrollment.waitlisted_at = now
-        enrollment.waitlist_position = _next_waitlist_position(cohort.id)
-    db.session.add(enrollment)
-    db.session.flush()
-    db.session.add(
-        EnrollmentEvent(
-            enrollment_id=enrollment.id,
-            from_stage=None,
-            to_stage=stage,
-            actor_id=getattr(actor, "id", None),
-            reason=reason[:500],
-            created_at=now,
-        )
-    )
+
+
+def _enroll(apps: list, cohort: Cohort, stage: Stage, reasons: dict, actor, now) -> None:
+    """Enroll (or waitlist) these accepted applicants in ``cohort`` in a few statements:
+    the claim of their applications (one conditional UPDATE: if another request placed
+    any of them meanwhile, ``Conflict`` rolls the request back to be retried), then the
+    enrollments, their history and the audit events, each one INSERT."""
+    if not apps:
+        return
     status = ProgramStatus.PLACED if stage == Stage.ENROLLED else ProgramStatus.WAITLISTED
-    _set_status(
-        app,
-        ProgramStatus.ACCEPTED,
-        status,
-        now,
-        actor,
-        cohort_id=cohort.id,
-        enrollment_id=enrollment.id,
-        reason=reason[:500],
+    ids = [a.id for a in apps]
+    claimed = db.session.execute(
+        sa.update(ProgramApplication)
+        .where(ProgramApplication.id.in_(ids), ProgramApplication.status == ProgramStatus.ACCEPTED)
+        .values(status=status, decided_at=now, decided_by_id=getattr(actor, "id", None))
+        .execution_options(synchronize_session=False)
     )
-    record(actor, f"enrollment.{stage}", enrollment, ["stage", "cohort_id"], "placement")
+    if claimed.rowcount != len(ids):
+        raise Conflict("program applications changed meanwhile")
+    position = _next_waitlist_position(cohort.id) if stage == Stage.WAITLISTED else None
+    values = []
+    for i, a in enumerate(apps):
+        row = {
+            "cohort_id": cohort.id,
+            "user_id": a.user_id,
+            "stage": stage,
+            "source": Source.APPLICATION,
+            "created_at": now,
+            "stage_changed_at": now,
+            "college": a.college,
+            "first_generation": a.first_generation,
+            "preferred_city_id": a.city_id,
+            "preferred_track_id": a.track_id,
+            "consented_at": a.consented_at,
+            "decision_reason": reasons[a.id][:500],
+            "waitlisted_at": now if position else None,
+            "waitlist_position": position + i if position else None,
+        }
+        values.append(row)
+    try:
+        with db.session.begin_nested():
+            enrollment_ids = db.session.scalars(
+                sa.insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True),
+                values,
+            ).all()
+    except sa.exc.IntegrityError as exc:  # an enrollment made meanwhile: try again
+        raise Conflict("enrollment made meanwhile") from exc
+    db.session.execute(
+        sa.insert(EnrollmentEvent),
+        [
+            {
+                "enrollment_id": eid,
+                "from_stage": None,
+                "to_stage": stage,
+                "actor_id": getattr(actor, "id", None),
+                "reason": reasons[a.id][:500],
+                "created_at": now,
+            }
+            for eid, a in zip(enrollment_ids, apps, strict=True)
+        ],
+    )
+    db.session.execute(
+        sa.update(ProgramApplication).execution_options(synchronize_session=False),
+        [
+            {
+                "id": a.id,
+                "cohort_id": cohort.id,
+                "enrollment_id": eid,
+                "reason": reasons[a.id][:500],
+            }
+            for eid, a in zip(enrollment_ids, apps, strict=True)
+        ],
+    )
+    for a in apps:
+        db.session.expire(a, ["status", "cohort_id", "enrollment_id", "reason", "decided_at"])
+    people = [a.user_id for a in apps]
+    _audit_many(
+        actor,
+        f"program_application.{status}",
+        "program_applications",
+        list(zip(ids, people, strict=True)),
+        ["status", "cohort_id", "enrollment_id", "reason"],
+        cohort.city_id,
+    )
+    _audit_many(
+        actor,
+        f"enrollment.{stage}",
+        "enrollments",
+        list(zip(enrollment_ids, people, strict=True)),
+        ["stage", "cohort_id"],
+        cohort.city_id,
+    )
 
 
 def confirm(choices: list[tuple[int, int]], actor) -> Placed:
@@ -532,18 +607,31 @@ def confirm(choices: list[tuple[int, int]], actor) -> Placed:
         seated = len(group) if take_seats(cohort, len(group)) else 0
         while seated < len(group) and take_seats(cohort):
             seated += 1
+        seats, waiting = [], []
         for i, aid in enumerate(group):
             app = apps[aid]
             if i < seated:
-                reason = fresh[aid].reason if fresh[aid].cohort_id == cid else "Placed by staff."
-                _enroll(app, cohort, Stage.ENROLLED, reason, actor, now)
-                result.placed.append(app.user.name)
-                welcome.append((app.user, cohort))
+                seats.append(app)
             elif _has_other_option(applicants[aid], cid, zones, actor):
                 result.reproposed.append(app.user.name)
             else:
-                _enroll(app, cohort, Stage.WAITLISTED, "The cohort filled.", actor, now)
-                result.waitlisted.append(app.user.name)
+                waiting.append(app)
+        reasons = {
+            aid: fresh[aid].reason if fresh[aid].cohort_id == cid else "Placed by staff."
+            for aid in group
+        }
+        _enroll(seats, cohort, Stage.ENROLLED, reasons, actor, now)
+        _enroll(
+            waiting,
+            cohort,
+            Stage.WAITLISTED,
+            dict.fromkeys(group, "The cohort filled."),
+            actor,
+            now,
+        )
+        result.placed += [a.user.name for a in seats]
+        result.waitlisted += [a.user.name for a in waiting]
+        welcome += [(a.user, cohort) for a in seats]
     for user, cohort in welcome:  # mail last: every row is written
         _welcome(user, cohort, actor)
     return result
@@ -582,4 +670,3 @@ def applications_by_id(user, ids) -> list[ProgramApplication]:
         return []
     stmt = applications_stmt(user, None).where(ProgramApplication.id.in_(ids))
     return list(db.session.scalars(stmt).unique())
-

@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
     from coop.programs import views as programs_views
+    from coop.programs import cloning_views
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
     from coop.sessions import views as sessions_views
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     for views in (
         core_views,
         programs_views,
+        cloning_views,
         auth_views,
         audit_trail,
         account_sessions_views,

@@ -193,6 +193,8 @@ def plan_term(city: City, term: str) -> TermPlan:
 def clone_term(city: City, term: str, *, actor) -> list[Cohort]:
     """Clone every cohort of ``term`` in ``city`` with the suggested names and dates, all
     or nothing: if any row cannot be cloned, nothing is."""
+    if not TERM_RE.fullmatch(term.strip()):
+        raise ProgramError("Choose a term such as Fall 2026.")
     plan = plan_term(city, term)
     if not plan.rows:
         raise ProgramError(f"{city.name} has no cohorts in {term}.")

@@ -99,14 +99,15 @@ def register_blueprints(app: Flask) -> None:
     from coop.auth import audit_trail, mfa_views
     from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
+    from coop.coaching import pairing_views, request_views
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
-    from coop.enrollment import views as enrollment_views
     from coop.enrollment import placement_views
+    from coop.enrollment import views as enrollment_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
-    from coop.programs import views as programs_views
     from coop.programs import cloning_views
+    from coop.programs import views as programs_views
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
     from coop.sessions import views as sessions_views
@@ -122,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
         enrollment_views,
         placement_views,
         coaching_views,
+        request_views,
+        pairing_views,
         sessions_views,
         referrals_views,
         reports_views,

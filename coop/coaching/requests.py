@@ -261,20 +261,10 @@ def for_cohort(cohort: Cohort) -> list[CaptainRequest]:
 
 
 def overview_stmt(viewer):
-    """Every open (unexpired) request in the viewer's cities, with its cohort's current
-    team size, soonest expiry first."""
-    team = (
-        sa.select(sa.func.count(CaptainAssignment.id))
-        .where(
-            CaptainAssignment.cohort_id == CaptainRequest.cohort_id,
-            CaptainAssignment.ended_at.is_(None),
-        )
-        .correlate(CaptainRequest)
-        .scalar_subquery()
-    )
+    """Every open (unexpired) request in the viewer's cities, soonest expiry first."""
     cohort = aliased(Cohort)
     stmt = (
-        sa.select(CaptainRequest, team.label("team_size"))
+        sa.select(CaptainRequest)
         .join(cohort, cohort.id == CaptainRequest.cohort_id)
         .options(
             joinedload(CaptainRequest.user).lazyload(User.cities),
@@ -284,6 +274,21 @@ def overview_stmt(viewer):
         .order_by(CaptainRequest.expires_at, CaptainRequest.id)
     )
     return viewer.scope_to_cities(stmt, cohort.city_id)
+
+
+def team_sizes(cohort_ids) -> dict[int, int]:
+    """Current captains per cohort (one grouped query)."""
+    if not cohort_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CaptainAssignment.cohort_id, sa.func.count(CaptainAssignment.id))
+        .where(
+            CaptainAssignment.cohort_id.in_(set(cohort_ids)),
+            CaptainAssignment.ended_at.is_(None),
+        )
+        .group_by(CaptainAssignment.cohort_id)
+    ).all()
+    return dict(rows)
 
 
 def earlier_cohorts(cohort: Cohort) -> list[Cohort]:

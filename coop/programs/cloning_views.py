@@ -3,10 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coop.auth.models import Role
 from coop.core import nav, once, retry
 from coop.core.errors import show_error
 from coop.core.permissions import staff_required
+from coop.core.roles import Role
 from coop.programs import cloning, queries
 from coop.programs.cloning_forms import CloneCohortForm, CloneTermForm, TermChoiceForm
 from coop.programs.models import City

@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.privacy import views as privacy_views
     from coop.programs import cloning_views
     from coop.programs import views as programs_views
+    from coop.referrals import current_roles  # noqa: F401 - its events receiver
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
     from coop.sessions import views as sessions_views

@@ -1,11 +1,12 @@
 """Staff: import and export a cohort's captain ↔ participant pod assignments as CSV."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from coop.coaching import fit as fitting
 from coop.coaching import pairings
 from coop.coaching.services import CoachingError
-from coop.coaching.terms_forms import ConfirmPairingsForm, PairingImportForm
+from coop.coaching.terms_forms import ConfirmPairingsForm, FitForm, PairingImportForm
 from coop.core import audit, nav, retry
 from coop.core.csvsafe import csv_response
 from coop.core.errors import show_error
@@ -15,6 +16,7 @@ from coop.programs.queries import cohort_or_404
 bp = Blueprint("pairings", __name__)
 
 nav.cohort_tab("Pairings", "pairings.import_pairings", order=42)
+nav.cohort_tab("Pods by fit", "pairings.pods_by_fit", order=43)
 
 transaction = retry.transaction(write_lock=True)
 
@@ -84,3 +86,46 @@ def export_pairings(cohort_id):
     rows = pairings.export_rows(cohort)
     audit.record(current_user, "pods.export", cohort, ["pod_memberships"])
     return csv_response(f"pairings-{cohort.id}.csv", pairings.COLUMNS, rows)
+
+
+# -- fit-based suggestions ------------------------------------------------------------------
+
+
+@bp.get("/cohorts/<int:cohort_id>/pods/fit")
+@staff_required
+def pods_by_fit(cohort_id):
+    return _fit(cohort_or_404(cohort_id, current_user), request.args.get("even", "1") != "0")
+
+
+def _fit(cohort, even: bool):
+    plan = fitting.plan_for(cohort, even)
+    form = FitForm(formdata=None, fingerprint=plan.fingerprint, even="1" if even else "0")
+    return render_template(
+        "coaching/pods_fit.html",
+        cohort=cohort,
+        active_tab="pairings.pods_by_fit",
+        plan=plan,
+        form=form,
+        even=even,
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/pods/fit")
+@staff_required
+@transaction
+def accept_pods_by_fit(cohort_id):
+    cohort = cohort_or_404(cohort_id, current_user)
+    form = FitForm()
+    even = form.even.data != "0"
+    back = redirect(url_for("pairings.pods_by_fit", cohort_id=cohort.id, even="1" if even else "0"))
+    if not form.validate_on_submit():
+        flash("The suggestions were lost on the way; look at them again.", "danger")
+        return back
+    try:
+        plan = fitting.plan_for(cohort, even)
+        moved = fitting.accept(cohort, plan, form.fingerprint.data, current_user)
+    except CoachingError as exc:
+        show_error(None, exc)
+        return back
+    flash(f"Pods set by fit: {moved} participants joined or moved.", "success")
+    return redirect(url_for("coaching.cohort_team", cohort_id=cohort.id))

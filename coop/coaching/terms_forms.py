@@ -61,3 +61,10 @@ class PairingImportForm(FlaskForm):
 class ConfirmPairingsForm(FlaskForm):
     content = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")
+
+
+class FitForm(FlaskForm):
+    #: The suggestions staff saw (``fit.fingerprint``).
+    fingerprint = HiddenField(validators=[DataRequired(), Length(max=64)])
+    even = HiddenField(validators=[Length(max=1)])
+    submit = SubmitField("Accept these pods")

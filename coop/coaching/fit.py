@@ -296,6 +296,12 @@ def accept(cohort, plan: FitPlan, seen: str, actor) -> int:
         if s.key is not None and plan.current.get(s.participant_id) != s.key
     }
     if placements:
-        _apply(cohort.id, balancing.Plan(placements=placements), pod_state(cohort.id), [])
+        try:
+            with db.session.begin_nested():
+                _apply(cohort.id, balancing.Plan(placements=placements), pod_state(cohort.id), [])
+        except sa.exc.IntegrityError:
+            raise CoachingError(
+                "The pods changed since you looked; review the new suggestions."
+            ) from None
         record(actor, "pods.fit", cohort, ["pod_memberships"], f"{len(placements)} by fit")
     return len(placements)

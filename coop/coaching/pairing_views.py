@@ -18,7 +18,7 @@ bp = Blueprint("pairings", __name__)
 nav.cohort_tab("Pairings", "pairings.import_pairings", order=42)
 nav.cohort_tab("Pods by fit", "pairings.pods_by_fit", order=43)
 
-transaction = retry.transaction(write_lock=True)
+transaction = retry.transaction(also=(pairings.PairingConflict,), write_lock=True)
 
 
 def _page(cohort, form, checked=None, confirm=None):

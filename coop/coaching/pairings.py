@@ -179,6 +179,11 @@ def plan(cohort: Cohort, pairing: PairingPlan) -> PairingPlan:
     return pairing
 
 
+class PairingConflict(Exception):  # noqa: N818 - a condition
+    """Another request wrote the same pod memberships first; the request is retried (and
+    then finds them in place)."""
+
+
 @dataclass
 class ImportResult:
     placed: int = 0
@@ -195,7 +200,11 @@ def import_pairings(cohort: Cohort, pairing: PairingPlan, actor) -> ImportResult
         r.participant_id: r.assignment_id for r in pairing.rows if r.action in ("place", "move")
     }
     if placements:
-        _apply(cohort.id, balancing.Plan(placements=placements), state, [])
+        try:
+            with db.session.begin_nested():
+                _apply(cohort.id, balancing.Plan(placements=placements), state, [])
+        except sa.exc.IntegrityError as exc:
+            raise PairingConflict("pod memberships written meanwhile") from exc
         record(
             actor,
             "pods.import",

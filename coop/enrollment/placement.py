@@ -147,6 +147,12 @@ NO_FIT = (
 )
 
 
+NO_FIT_FULL = (
+    "No cohort fits with a seat left: the cohorts of their track they could attend (in "
+    "their city or a city in the same time zone, in their start term or later) are full."
+)
+
+
 def propose(
     applicants: list[Applicant], options: list[Option], zones: dict[int, str]
 ) -> list[Proposal]:
@@ -167,7 +173,8 @@ def propose(
                 if tier == 0:
                     break
         if best is None:
-            out.append(Proposal(a.id, None, None, NO_FIT))
+            full = any(_tier(a, o, zones) is not None for o in by_track.get(a.track_id, ()))
+            out.append(Proposal(a.id, None, None, NO_FIT_FULL if full else NO_FIT))
             continue
         tier, o = best
         out.append(Proposal(a.id, o.cohort_id, tier, _reason(a, o, tier, free[o.cohort_id])))

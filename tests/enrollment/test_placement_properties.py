@@ -103,7 +103,7 @@ def test_everyone_who_could_be_placed_is(people, cohorts):
         if p.cohort_id is None:
             a = who[p.applicant_id]
             assert all(free[o.cohort_id] == 0 for o in cohorts if _tier(a, o, ZONES) is not None)
-            assert "No cohort" in p.reason
+            assert p.reason.startswith("No cohort")
         else:
             assert p.reason
 
@@ -147,13 +147,15 @@ def test_first_choice_then_nearby_then_later_term_with_reasons():
     assert got[1].reason.startswith("Nearby")
     assert "same time zone (America/New_York)" in got[1].reason
     assert got[2].reason.startswith("Later term")
-    assert got[3].reason.startswith("No cohort")
+    assert got[3].reason.startswith("No cohort") and "are full" in got[3].reason
 
 
 def test_a_cohort_meeting_on_an_evening_they_cannot_make_is_skipped():
     cohorts = [_option(1, 1, days=("mon", "wed")), _option(2, 1, days=("tue",))]
     got = propose([_applicant(1, evenings=("tue", "thu"))], cohorts, ZONES)
     assert got[0].cohort_id == 2
+    got = propose([_applicant(1, evenings=("tue", "thu"))], cohorts[:1], ZONES)
+    assert got[0].cohort_id is None and "meets only on evenings they can make" in got[0].reason
 
 
 def test_their_own_time_zone_counts_as_nearby():

@@ -3,7 +3,7 @@ same time never over-fill a cohort and never place one applicant twice."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa

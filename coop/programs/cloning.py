@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from coop.core.audit import record
 from coop.extensions import db
 from coop.programs.models import City, Cohort, CohortStatus, Track
-from coop.programs.services import COHORT_FIELDS, ProgramError, _check_cohort, _taken
+from coop.programs.services import COHORT_FIELDS, ProgramError, _check_cohort
 
 #: From one term's start to the next (26 weeks keeps the weekday).
 TERM_LENGTH = timedelta(weeks=26)
@@ -182,8 +182,15 @@ def plan_term(city: City, term: str) -> TermPlan:
     with the suggested name and dates, and what stops it (a name already taken)."""
     rows = [TermRow(c, suggest(c)) for c in term_cohorts(city, term)]
     names = [r.suggestion.name for r in rows]
+    taken = set()
+    if names:
+        taken = set(
+            db.session.scalars(
+                db.select(Cohort.name).where(Cohort.city_id == city.id, Cohort.name.in_(names))
+            )
+        )
     for row in rows:
-        if _taken(Cohort, Cohort.name, row.suggestion.name, city_id=city.id):
+        if row.suggestion.name in taken:
             row.errors.append(f"{city.name} already has a cohort called {row.suggestion.name}.")
         elif names.count(row.suggestion.name) > 1:
             row.errors.append(f"Two cohorts would both be called {row.suggestion.name}.")

@@ -58,6 +58,10 @@ GROUPS = {
     "sessions": "Sessions",
     "referrals": "Jobs",
     "reports": "Outcomes",
+    "cloning": "Program",
+    "placement": "Program",
+    "captain_requests": "Coaching",
+    "pairings": "Coaching",
 }
 FLAT_LIMIT = 6
 

@@ -122,7 +122,7 @@ def _days(days: frozenset[str]) -> str:
 
 
 def _reason(applicant: Applicant, option: Option, tier: int, left: int) -> str:
-    seats = f"{left} seat{'' if left == 1 else 's'} left before them"
+    seats = f"{left} seat{'' if left == 1 else 's'} left"
     meets = f"meets {_days(option.days)}, evenings they can make"
     if tier == 0:
         why = f"Their city and track in {option.term}"

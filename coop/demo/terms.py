@@ -76,7 +76,8 @@ def seed(ctx: SeedContext) -> None:
 
 
 def _captain_request(ctx: SeedContext, cohort: Cohort, now: datetime) -> None:
-    """Ask a graduate who is not a captain yet (the first by id) to captain ``cohort``."""
+    """Ask a graduate who is not a captain yet (the first by id) to captain ``cohort``;
+    they sign in with the demo password (staff see who on /captain-requests)."""
     busy = sa.select(Enrollment.user_id).where(
         sa.or_(Enrollment.stage == Stage.ENROLLED, Enrollment.cohort_id == cohort.id)
     )
@@ -97,6 +98,8 @@ def _captain_request(ctx: SeedContext, cohort: Cohort, now: datetime) -> None:
     if row is None:
         return
     staff = ctx.accounts.get("staff@coop.example")
+    # The graduate signs in with the demo password, to answer the request.
+    db.session.get(User, row.user_id).password_hash = ctx.password_hash
     db.session.add(
         CaptainRequest(
             cohort_id=cohort.id,

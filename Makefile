@@ -58,5 +58,8 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.dashboard
 
+bench-placement: $(STAMP)
+	$(BIN)/python -m benchmarks.placement
+
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

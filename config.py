@@ -79,6 +79,8 @@ class Config:
     MFA_REQUIRED_FOR_STAFF = False
 
     INVITATION_MAX_AGE = 7 * 24 * 3600
+    #: Days a request to captain a cohort stays open before it expires.
+    CAPTAIN_REQUEST_DAYS = 14
     PASSWORD_RESET_MAX_AGE = 60 * 60
     PER_PAGE = 25
     #: Largest request body accepted (CSV uploads are the biggest): 5 MB.

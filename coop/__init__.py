@@ -100,13 +100,17 @@ def register_blueprints(app: Flask) -> None:
     from coop.auth import audit_trail, mfa_views
     from coop.auth import session_views as account_sessions_views
     from coop.auth import views as auth_views
+    from coop.coaching import pairing_views, request_views
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
+    from coop.enrollment import placement_views
     from coop.enrollment import views as enrollment_views
     from coop.hiring import views as hiring_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
+    from coop.programs import cloning_views
     from coop.programs import views as programs_views
+    from coop.referrals import current_roles  # noqa: F401 - its events receiver
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
     from coop.sessions import views as sessions_views
@@ -114,12 +118,16 @@ def register_blueprints(app: Flask) -> None:
     for views in (
         core_views,
         programs_views,
+        cloning_views,
         auth_views,
         audit_trail,
         account_sessions_views,
         mfa_views,
         enrollment_views,
+        placement_views,
         coaching_views,
+        request_views,
+        pairing_views,
         sessions_views,
         referrals_views,
         hiring_views,

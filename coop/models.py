@@ -7,9 +7,11 @@ import coop.announcements.models  # noqa: F401
 import coop.assessments.models  # noqa: F401
 import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
+import coop.coaching.request_models  # noqa: F401
 import coop.core.models  # noqa: F401
 import coop.core.outbox  # noqa: F401
 import coop.enrollment.models  # noqa: F401
+import coop.enrollment.program_models  # noqa: F401
 import coop.hiring.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401

@@ -97,6 +97,25 @@ class Factory:
         db.session.flush()
         return enrollment
 
+    def program_application(self, city=None, track=None, user=None, **kw):
+        """An accepted program application (the pre-program survey), ready to place."""
+        from coop.enrollment.program_models import ProgramApplication, ProgramStatus
+
+        city = city or self.city()
+        app = ProgramApplication(
+            user=user or self.user(),
+            city_id=city.id,
+            track_id=(track or self.track()).id,
+            evenings=kw.pop("evenings", "mon,tue,wed,thu"),
+            timezone=kw.pop("timezone", city.timezone),
+            start_term=kw.pop("start_term", "Spring 2027"),
+            status=kw.pop("status", ProgramStatus.ACCEPTED),
+            **kw,
+        )
+        db.session.add(app)
+        db.session.flush()
+        return app
+
 
 def application_form(cohort, **overrides) -> dict:
     """Valid public application form data for ``cohort``; override with keywords (None

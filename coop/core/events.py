@@ -50,6 +50,11 @@ at_risk_reasons = _hooks.signal("at-risk-reasons")
 #: assessments with an intake-to-exit gain above ``threshold``; the report unions them.
 skill_gains = _hooks.signal("skill-gains")
 
+#: ``{user_id: "job title"}``: the current job of those of ``user_ids`` who have one.
+#: Referrals answers from their latest placement; coaching's pod fit score compares it
+#: with participants' goals (no answer: no roles known).
+current_roles = _hooks.signal("current-roles")
+
 
 def answers(question: Signal, sender=None, **kwargs) -> list:
     """Every receiver's answer to ``question``, in the order they connected."""

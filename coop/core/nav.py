@@ -61,6 +61,10 @@ GROUPS = {
     "referrals": "Jobs",
     "hiring": "Jobs",
     "reports": "Outcomes",
+    "cloning": "Program",
+    "placement": "Program",
+    "captain_requests": "Coaching",
+    "pairings": "Coaching",
 }
 FLAT_LIMIT = 6
 

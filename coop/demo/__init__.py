@@ -28,6 +28,7 @@ from coop.demo import announcements as announcements_demo
 from coop.demo import assessments as assessments_demo
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
 from coop.demo import hiring as hiring_demo
+from coop.demo import terms as terms_demo
 from coop.demo.base import SeedContext, bulk_insert
 from coop.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
 from coop.extensions import db
@@ -51,6 +52,7 @@ PARTS = {
     "hiring": hiring_demo,
     "announcements": announcements_demo,
     "assessments": assessments_demo,
+    "terms": terms_demo,
 }
 
 

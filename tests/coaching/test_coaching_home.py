@@ -159,8 +159,9 @@ def test_captain_home_query_count_is_fixed(
     assert counts[0] == counts[1]
     if with_sessions != "real":
         # user + cities, assignments, pods, roster, (+ attendance for every cohort),
-        # the assessments panel (pods' requests for help, pulse response rates)
-        assert counts[0] == (8 if with_sessions else 7)
+        # the assessments panel (pods' requests for help, pulse response rates), the
+        # captain-requests panel
+        assert counts[0] == (9 if with_sessions else 8)
 
 
 def test_captain_home_query_count_does_not_grow_with_the_cohorts_served(

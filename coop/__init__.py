@@ -104,10 +104,13 @@ def register_blueprints(app: Flask) -> None:
     from coop.enrollment import views as enrollment_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
+    from coop.plans import views as plans_views
     from coop.programs import views as programs_views
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
+    from coop.risk import views as risk_views
     from coop.sessions import views as sessions_views
+    from coop.support import views as support_views
 
     for views in (
         core_views,
@@ -120,6 +123,9 @@ def register_blueprints(app: Flask) -> None:
         coaching_views,
         sessions_views,
         referrals_views,
+        plans_views,
+        support_views,
+        risk_views,
         reports_views,
         portal_views,
         privacy_views,

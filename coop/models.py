@@ -10,3 +10,5 @@ import coop.enrollment.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
+import coop.plans.models  # noqa: F401
+import coop.support.models  # noqa: F401

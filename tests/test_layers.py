@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"enrollment"},
     {"coaching"},
-    {"sessions", "referrals"},
+    {"sessions", "referrals", "plans", "support", "risk"},
     {"reports", "portal", "privacy"},
 ]
 

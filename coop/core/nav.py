@@ -100,6 +100,9 @@ PANELS: list[Panel] = []
 #: and the captain's home page (``loader(user, current)``, ``current`` being the captain's
 #: current team entries).
 PANEL_PAGES = {"portal.cohort", "coaching.captain_home"}
+#: The check-in form (``loader(user, (cohort, participant))``): its panels render inside
+#: the form, and what they submit reaches ``events.checkin_saved`` receivers.
+PANEL_PAGES.add("coaching.checkin")
 
 
 def panel(page: str, template: str, loader, order: int = 50) -> None:

@@ -102,12 +102,13 @@ def register_blueprints(app: Flask) -> None:
     from coop.coaching import views as coaching_views
     from coop.core import views as core_views
     from coop.enrollment import views as enrollment_views
+    from coop.plans import views as plans_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
-    from coop.plans import views as plans_views
     from coop.programs import views as programs_views
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
+    from coop.reports import wioa_views
     from coop.risk import views as risk_views
     from coop.sessions import views as sessions_views
     from coop.support import views as support_views
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         support_views,
         risk_views,
         reports_views,
+        wioa_views,
         portal_views,
         privacy_views,
     ):

@@ -7,8 +7,8 @@ import coop.auth.models  # noqa: F401 - imported for the tables it declares
 import coop.coaching.models  # noqa: F401
 import coop.core.models  # noqa: F401
 import coop.enrollment.models  # noqa: F401
+import coop.plans.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
-import coop.plans.models  # noqa: F401
 import coop.support.models  # noqa: F401

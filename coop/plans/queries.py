@@ -198,36 +198,34 @@ def catalogue():
 # -- lists for staff and captains ----------------------------------------------------------
 
 
-def plans_list(user, today: date):
-    """Plans the viewer may see (staff: their cities; captains: their current pods), as
-    rows of (plan id, cohort id, participant id, name, cohort name, open steps, overdue
-    steps), a select to paginate."""
-    open_ = sa.func.count(sa.case((PlanStep.status == StepStatus.OPEN, PlanStep.id)))
-    overdue = sa.func.count(
-        sa.case(
-            (sa.and_(PlanStep.status == StepStatus.OPEN, PlanStep.due_date < today), PlanStep.id)
-        )
-    )
+def plans_list(user):
+    """Plans the viewer may see (staff: their cities; captains: their current pods),
+    with participant and cohort, by name (a select to paginate)."""
     stmt = (
-        sa.select(
-            CareerPlan.id,
-            CareerPlan.cohort_id,
-            CareerPlan.participant_id,
-            User.name,
-            Cohort.name.label("cohort_name"),
-            open_.label("open_steps"),
-            overdue.label("overdue_steps"),
-        )
+        sa.select(CareerPlan)
         .join(User, User.id == CareerPlan.participant_id)
         .join(Cohort, Cohort.id == CareerPlan.cohort_id)
-        .outerjoin(PlanStep, PlanStep.plan_id == CareerPlan.id)
-        .group_by(CareerPlan.id, CareerPlan.cohort_id, CareerPlan.participant_id, User.name)
-        .group_by(Cohort.name)
+        .options(joinedload(CareerPlan.participant), joinedload(CareerPlan.cohort))
         .order_by(User.name, CareerPlan.id)
     )
     if user.is_staff:
         return user.scope_to_cities(stmt, Cohort.city_id)
     return stmt.where(pod_clause(user.id, CareerPlan.cohort_id, CareerPlan.participant_id))
+
+
+def step_counts(plan_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
+    """``{plan id: (open steps, overdue steps)}``, one query."""
+    is_open = PlanStep.status == StepStatus.OPEN
+    rows = db.session.execute(
+        sa.select(
+            PlanStep.plan_id,
+            sa.func.count(sa.case((is_open, PlanStep.id))),
+            sa.func.count(sa.case((sa.and_(is_open, PlanStep.due_date < today), PlanStep.id))),
+        )
+        .where(PlanStep.plan_id.in_(plan_ids or [-1]))
+        .group_by(PlanStep.plan_id)
+    ).all()
+    return {pid: (o, d) for pid, o, d in rows}
 
 
 def overdue_steps_for_captain(captain_id: int, today: date):

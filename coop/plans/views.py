@@ -84,8 +84,9 @@ def _page(
 @bp.get("/")
 @coach_or_staff
 def plans():
-    page = paginate(queries.plans_list(current_user, clock.today_in()))
-    return render_template("plans/list.html", page=page)
+    page = paginate(queries.plans_list(current_user))
+    counts = queries.step_counts([p.id for p in page.items], clock.today_for(current_user))
+    return render_template("plans/list.html", page=page, counts=counts)
 
 
 @bp.get("/cohorts/<int:cohort_id>/participants/<int:participant_id>")

@@ -10,6 +10,7 @@ from coop.core.permissions import staff_required
 from coop.reports import charts, exports
 from coop.reports.dashboard import COHORT_COLUMNS, SORT_KEYS, build
 from coop.reports.filters import Choices, FilterForm, from_form
+from coop.reports.workforce import dashboard_part
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -67,6 +68,7 @@ def dashboard():
         salary_chart=charts.salary(outcomes["median_intake"], outcomes["median_placement"]),
         cohort_chart=charts.cohort_outcomes(chart_rows, series),
         cohort_chart_wide=charts.cohort_outcomes_compact(chart_rows, series),
+        workforce=dashboard_part(data.filters, current_user),
     )
 
 

@@ -2,7 +2,6 @@
 select; they are unioned and run together, so the list costs the same few queries
 whatever the size of the program."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,20 +68,27 @@ def reasons_select(user, today: date):
     )
     if not found:
         return None
-    return sa.union_all(*found).subquery("reasons")
+    return sa.union_all(*(_named(a, i) for i, a in enumerate(found))).subquery("reasons")
 
 
-def _people(user, reasons):
-    """Who is at risk: enrolled participants (a captain: of their own pods)."""
-    pid, cid, _code, _detail = reasons.c
+def _named(answer, _i: int):
+    """An answer (one select) with its four columns named: domains need not label them."""
+    names = ("participant_id", "cohort_id", "code", "detail")
+    columns = zip(answer.selected_columns, names, strict=True)
+    return answer.with_only_columns(*(col.label(name) for col, name in columns))
+
+
+def _scoped(user, reasons):
+    """The reasons of enrolled participants (a captain: of their own pods only)."""
+    pid, cid, code, detail = reasons.c
     stmt = (
         sa.select(
-            pid.label("participant_id"), cid.label("cohort_id"), User.name, Cohort.name, City.name
+            pid.label("participant_id"),
+            cid.label("cohort_id"),
+            code.label("code"),
+            detail.label("detail"),
         )
         .select_from(reasons)
-        .join(User, User.id == pid)
-        .join(Cohort, Cohort.id == cid)
-        .join(City, City.id == Cohort.city_id)
         .join(
             Enrollment,
             sa.and_(
@@ -91,7 +97,6 @@ def _people(user, reasons):
                 Enrollment.stage == Stage.ENROLLED,
             ),
         )
-        .distinct()
     )
     if not user.is_staff:
         stmt = stmt.where(
@@ -105,30 +110,41 @@ def _people(user, reasons):
             )
             .exists()
         )
-    return stmt.order_by(User.name, pid, cid)
+    return stmt.subquery("scoped_reasons")
 
 
 def at_risk(user, today: date, per_page: int | None = None):
     """A page of people at risk, each with their reasons: three queries (the count, the
-    page, their reasons), whatever the size."""
+    page of people, their reasons with cohort and city), whatever the size."""
     reasons = reasons_select(user, today)
     if reasons is None:
         return None, []
-    page = paginate(_people(user, reasons), per_page=per_page)
-    rows = [AtRisk(p, c, name, cohort, city) for p, c, name, cohort, city in page.items]
-    if not rows:
-        return page, rows
-    pid, cid, code, detail = reasons.c
+    scoped = _scoped(user, reasons)
+    page = paginate(
+        sa.select(User)
+        .where(User.id.in_(sa.select(scoped.c.participant_id)))
+        .order_by(User.name, User.id),
+        per_page=per_page,
+    )
+    people = {u.id: u for u in page.items}
+    if not people:
+        return page, []
     found = db.session.execute(
-        sa.select(pid, cid, code, detail).where(pid.in_([r.participant_id for r in rows]))
+        sa.select(scoped, Cohort.name, City.name)
+        .join(Cohort, Cohort.id == scoped.c.cohort_id)
+        .join(City, City.id == Cohort.city_id)
+        .where(scoped.c.participant_id.in_(list(people)))
     ).all()
-    by_key = defaultdict(list)
-    for p, c, code_, detail_ in found:
-        by_key[(p, c)].append((code_, REASONS.get(code_, code_), detail_))
+    rows: dict[tuple[int, int], AtRisk] = {}
+    for p, c, code, detail, cohort, city in found:
+        entry = rows.get((p, c))
+        if entry is None:
+            entry = rows[(p, c)] = AtRisk(p, c, people[p].name, cohort, city)
+        entry.reasons.append((code, REASONS.get(code, code), detail))
     order = list(REASONS)
-    for r in rows:
-        r.reasons = sorted(
-            by_key[(r.participant_id, r.cohort_id)],
-            key=lambda x: (order.index(x[0]) if x[0] in order else len(order), x[2] or ""),
+    for entry in rows.values():
+        entry.reasons.sort(
+            key=lambda x: (order.index(x[0]) if x[0] in order else len(order), x[2] or "")
         )
-    return page, rows
+    rank = {uid: i for i, uid in enumerate(people)}
+    return page, sorted(rows.values(), key=lambda r: (rank[r.participant_id], r.cohort_id))

@@ -324,7 +324,8 @@ def _captain_panel(user, current):
     if not current:
         return None
     today = clock.today_for(user)
-    return {"rows": queries.overdue_steps_for_captain(user.id, today), "today": today}
+    rows = queries.overdue_steps_for_captain(user.id, today)
+    return {"rows": rows, "today": today} if rows else None
 
 
 def _checkin_panel(user, subject):

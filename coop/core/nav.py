@@ -58,6 +58,9 @@ GROUPS = {
     "sessions": "Sessions",
     "referrals": "Jobs",
     "reports": "Outcomes",
+    "plans": "Coaching",
+    "support": "Coaching",
+    "risk": "Coaching",
 }
 FLAT_LIMIT = 6
 

@@ -27,7 +27,7 @@ from coop.programs.models import Cohort, Track, can_edit_catalog
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-nav.nav_item("Plans", "plans.plans", {Role.STAFF, Role.CAPTAIN}, order=45)
+nav.nav_item("Plans", "plans.plans", {Role.STAFF}, order=45)
 nav.nav_item("Credentials", "plans.credentials", {Role.STAFF}, order=46)
 
 people = roles_required(Role.STAFF, Role.CAPTAIN, Role.PARTICIPANT)

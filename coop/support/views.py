@@ -20,7 +20,8 @@ from coop.support.models import Need, SupportStatus
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
-nav.nav_item("Support", "support.referrals", {Role.STAFF, Role.CAPTAIN}, order=47)
+# Captains reach it (and their pods' plans) from the at-risk list: their menu stays one row.
+nav.nav_item("Support", "support.referrals", {Role.STAFF}, order=47)
 
 coach_or_staff = roles_required(Role.STAFF, Role.CAPTAIN)
 

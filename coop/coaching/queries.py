@@ -689,7 +689,16 @@ def _days_before_postgresql(element, compiler, **kw):
 def _checkin_overdue(_sender, *, cohort_ids, today, **_):
     """``checkin_overdue``: an enrolled participant with no check-in for the cohort's
     ``checkin_overdue_days`` (from the cohort's start when none; see ``is_overdue``)."""
-    stats = checkin_stats()
+    stats = (
+        sa.select(
+            CheckIn.cohort_id.label("cohort_id"),
+            CheckIn.participant_id.label("participant_id"),
+            sa.func.max(CheckIn.held_on).label("last_on"),
+        )
+        .where(CheckIn.cohort_id.in_(cohort_ids))
+        .group_by(CheckIn.cohort_id, CheckIn.participant_id)
+        .subquery("last_checkins")
+    )
     reference = sa.func.coalesce(stats.c.last_on, Cohort.start_date)
     return (
         sa.select(

@@ -19,7 +19,7 @@ class GoalForm(FlaskForm):
         choices=choices([(k.value, k.label) for k in GoalKind]),
         validators=[InputRequired()],
     )
-    title = StringField("Goal", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    goal_title = StringField("Goal", filters=[strip], validators=[DataRequired(), Length(max=200)])
     target_date = DateField("Target date", validators=[Optional()])
     submit = SubmitField("Add goal")
 
@@ -27,7 +27,7 @@ class GoalForm(FlaskForm):
 class StepForm(FlaskForm):
     submission_token = SubmissionTokenField()
     goal = SelectField("Goal", coerce=int, validators=[InputRequired()])
-    title = StringField("Step", filters=[strip], validators=[DataRequired(), Length(max=200)])
+    step_title = StringField("Step", filters=[strip], validators=[DataRequired(), Length(max=200)])
     owner = SelectField(
         "Owner",
         choices=choices([(o.value, o.label) for o in StepOwner]),

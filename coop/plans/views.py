@@ -57,10 +57,10 @@ def _page(
     plan = queries.plan_for(participant.id)
     require(plan is None or plan.cohort_id == cohort.id)
     goals = plan.goals if plan else []
-    goal_form = goal_form or GoalForm(formdata=None, prefix="goal")
-    step_form = step_form or StepForm(formdata=None, prefix="step")
+    goal_form = goal_form or GoalForm(formdata=None)
+    step_form = step_form or StepForm(formdata=None)
     step_form.goal.choices = [(g.id, f"{g.kind.label}: {g.title}") for g in goals]
-    cred_form = cred_form or CredentialForm(formdata=None, prefix="cred")
+    cred_form = cred_form or CredentialForm(formdata=None)
     cred_form.credential_type.choices = [
         (t.id, f"{t.name} ({t.issuer})") for t in queries.credential_types(cohort.track_id)
     ]
@@ -102,7 +102,7 @@ def plan(cohort_id, participant_id):
 def add_goal(cohort_id, participant_id):
     cohort, participant, access = load(cohort_id, participant_id)
     require(access.can_edit)
-    form = GoalForm(prefix="goal")
+    form = GoalForm()
     if (done := once.already_saved(form)) is not None:
         return done
     if form.validate_on_submit():
@@ -114,7 +114,7 @@ def add_goal(cohort_id, participant_id):
                     participant.id,
                     current_user,
                     kind=form.kind.data,
-                    title=form.title.data,
+                    title=form.goal_title.data,
                     target_date=form.target_date.data,
                 )
                 saving.done(back, goal.id)
@@ -132,7 +132,7 @@ def add_goal(cohort_id, participant_id):
 def add_step(cohort_id, participant_id):
     cohort, participant, access = load(cohort_id, participant_id)
     require(access.can_edit)
-    form = StepForm(prefix="step")
+    form = StepForm()
     plan = queries.plan_for(participant.id)
     goals = plan.goals if plan and plan.cohort_id == cohort.id else []
     form.goal.choices = [(g.id, g.title) for g in goals]
@@ -146,7 +146,7 @@ def add_step(cohort_id, participant_id):
                 step = services.add_step(
                     goal,
                     current_user,
-                    title=form.title.data,
+                    title=form.step_title.data,
                     owner=StepOwner(form.owner.data),
                     due_date=form.due_date.data,
                     participant_id=participant.id,
@@ -202,7 +202,7 @@ def update_step(step_id):
 def record_credential(cohort_id, participant_id):
     cohort, participant, access = load(cohort_id, participant_id)
     require(access.can_record_credential)
-    form = CredentialForm(prefix="cred")
+    form = CredentialForm()
     types = {t.id: t for t in queries.credential_types(cohort.track_id)}
     form.credential_type.choices = [(i, t.name) for i, t in types.items()]
     if (done := once.already_saved(form)) is not None:

@@ -17,10 +17,10 @@ def url(cohort, person):
 
 def form(ctype, **kw):
     data = {
-        "cred-credential_type": ctype.id,
-        "cred-earned_on": (clock.today_in() - timedelta(days=3)).isoformat(),
-        "cred-credential_ref": "GA-123",
-        "cred-link": "",
+        "credential_type": ctype.id,
+        "earned_on": (clock.today_in() - timedelta(days=3)).isoformat(),
+        "credential_ref": "GA-123",
+        "link": "",
     }
     data.update(kw)
     return data
@@ -37,7 +37,7 @@ def test_participant_records_and_city_staff_verify(client, login_as, world):
     assert "Record a credential" in client.get(page).get_data(as_text=True)
     r = client.post(
         url(world.cohort, world.pat),
-        data=form(ctype, **{"cred-link": "HTTPS://www.credly.com/badges/1"}),
+        data=form(ctype, **{"link": "HTTPS://www.credly.com/badges/1"}),
     )
     assert r.status_code == 302
     (row,) = credentials()
@@ -81,11 +81,11 @@ def test_refused_credentials_write_nothing(client, login_as, world, factory):
     login_as(world.pat)
     future = (clock.today_in() + timedelta(days=5)).isoformat()
     for bad, message in [
-        ({"cred-earned_on": future}, "cannot be in the future"),
-        ({"cred-credential_ref": "", "cred-link": ""}, "credential ID or a https:// link"),
-        ({"cred-link": "http://example.org/x"}, "https://"),
-        ({"cred-credential_type": elsewhere.id}, "Not a valid choice"),
-        ({"cred-credential_ref": "x" * 121}, "120"),
+        ({"earned_on": future}, "cannot be in the future"),
+        ({"credential_ref": "", "link": ""}, "credential ID or a https:// link"),
+        ({"link": "http://example.org/x"}, "https://"),
+        ({"credential_type": elsewhere.id}, "Not a valid choice"),
+        ({"credential_ref": "x" * 121}, "120"),
     ]:
         r = client.post(url(world.cohort, world.pat), data=form(ctype, **bad))
         assert r.status_code == 400, bad

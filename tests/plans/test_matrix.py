@@ -88,15 +88,15 @@ def setup(world, factory):
         "far_staff": world.far_staff,
     }
     posts = {
-        "goal": (base + "/goals", {"goal-kind": "skill", "goal-title": "New goal"}),
+        "goal": (base + "/goals", {"kind": "skill", "goal_title": "New goal"}),
         "step_update": (f"/plans/steps/{own.id}", {"status": "done"}),
         "captain_step": (f"/plans/steps/{captains.id}", {"status": "done"}),
         "credential": (
             base + "/credentials",
             {
-                "cred-credential_type": ctype.id,
-                "cred-earned_on": today.isoformat(),
-                "cred-credential_ref": "R-1",
+                "credential_type": ctype.id,
+                "earned_on": today.isoformat(),
+                "credential_ref": "R-1",
             },
         ),
         "verify": (f"/plans/credentials/{waiting.id}/verify", {}),

@@ -62,7 +62,7 @@ def test_participant_cannot_write_goals_or_steps(client, login_as, world, pats_p
     login_as(world.pat)
     goals = count(PlanGoal)
     r = client.post(
-        url(world.cohort, world.pat) + "/goals", data={"goal-kind": "skill", "goal-title": "X"}
+        url(world.cohort, world.pat) + "/goals", data={"kind": "skill", "goal_title": "X"}
     )
     assert r.status_code == 404
     assert count(PlanGoal) == goals
@@ -98,7 +98,7 @@ def test_captain_writes_goals_and_steps(client, login_as, world, today):
     assert "No goals yet" in client.get(page).get_data(as_text=True)
     r = client.post(
         page + "/goals",
-        data={"goal-kind": "employment", "goal-title": "Analyst role", "goal-target_date": ""},
+        data={"kind": "employment", "goal_title": "Analyst role", "target_date": ""},
     )
     assert r.status_code == 302
     plan_row = db.session.scalar(
@@ -110,10 +110,10 @@ def test_captain_writes_goals_and_steps(client, login_as, world, today):
     r = client.post(
         page + "/steps",
         data={
-            "step-goal": goal.id,
-            "step-title": "Mock interview",
-            "step-owner": "captain",
-            "step-due_date": due,
+            "goal": goal.id,
+            "step_title": "Mock interview",
+            "owner": "captain",
+            "due_date": due,
         },
     )
     assert r.status_code == 302
@@ -127,17 +127,17 @@ def test_refused_goal_and_step_write_nothing(client, login_as, world, pats_plan)
     login_as(world.captain)
     page = url(world.cohort, world.pat)
     goals, all_steps = count(PlanGoal), count(PlanStep)
-    r = client.post(page + "/goals", data={"goal-kind": "employment", "goal-title": ""})
+    r = client.post(page + "/goals", data={"kind": "employment", "goal_title": ""})
     assert r.status_code == 400 and "This field is required." in r.get_data(as_text=True)
-    r = client.post(page + "/goals", data={"goal-kind": "nonsense", "goal-title": "x" * 300})
+    r = client.post(page + "/goals", data={"kind": "nonsense", "goal_title": "x" * 300})
     assert r.status_code == 400
     r = client.post(
         page + "/steps",
         data={
-            "step-goal": "999999",
-            "step-title": "X",
-            "step-owner": "captain",
-            "step-due_date": "",
+            "goal": "999999",
+            "step_title": "X",
+            "owner": "captain",
+            "due_date": "",
         },
     )
     assert r.status_code == 400
@@ -149,7 +149,7 @@ def test_captain_of_another_pod_gets_404_and_changes_nothing(client, login_as, w
         login_as(who)
         page = url(world.cohort, world.pat)
         assert client.get(page).status_code == 404
-        r = client.post(page + "/goals", data={"goal-kind": "skill", "goal-title": "Sneaky"})
+        r = client.post(page + "/goals", data={"kind": "skill", "goal_title": "Sneaky"})
         assert r.status_code == 404
         own, _, _ = steps(pats_plan)
         r = client.post(f"/plans/steps/{own.id}", data={"status": "dropped"})

@@ -13,6 +13,7 @@ from coop.core.errors import DomainError
 from coop.core.models import AuditEvent
 from coop.enrollment.models import Enrollment, EnrollmentEvent
 from coop.extensions import db
+from coop.plans.models import PlanGoal, PlanStep
 from coop.privacy.export import audit_clause
 from coop.referrals.models import FollowUp, Outreach, Placement, Referral, ReferralEvent
 from coop.sessions.models import CalendarFeed, MeetingReportRow
@@ -69,6 +70,9 @@ FREE_TEXT = (
     Enrollment.heard_other,
     EnrollmentEvent.reason,
     AuditEvent.reason,
+    PlanGoal.title,
+    PlanStep.title,
+    PlanStep.comment,
 )
 
 

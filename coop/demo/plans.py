@@ -51,7 +51,7 @@ GOALS = [
 
 STEPS = {
     GoalKind.EMPLOYMENT: [
-        ("Update the resume with the cohort project", StepOwner.PARTICIPANT),
+        ("Update the CV with the cohort project", StepOwner.PARTICIPANT),
         ("Three informational interviews with alumni", StepOwner.PARTICIPANT),
         ("Introduce to two partner recruiters", StepOwner.CAPTAIN),
     ],

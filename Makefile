@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app coop
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test test-dates test-postgres e2e lint format bench install clean
+.PHONY: bench-risk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +61,9 @@ bench: $(STAMP)
 
 bench-placement: $(STAMP)
 	$(BIN)/python -m benchmarks.placement
+# The at-risk list (and the WIOA report) at 10,000 participants (issue 15).
+bench-risk: $(STAMP)
+	$(BIN)/python -m benchmarks.at_risk
 
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

@@ -89,6 +89,11 @@ class Config:
     #: The Strict-Transport-Security header, sent when set (production only: development
     #: runs on plain http).
     HSTS: str | None = None
+    #: The at-risk list's thresholds, one set for the program (this installation): absent
+    #: from each of the last ``absences`` held sessions; at least ``plan_overdue_steps``
+    #: open plan steps due more than ``plan_overdue_days`` days ago. (A check-in is
+    #: overdue by each cohort's own ``checkin_overdue_days``.) Other domains add keys.
+    AT_RISK_THRESHOLDS: dict = {"absences": 3, "plan_overdue_days": 0, "plan_overdue_steps": 1}
 
     # -- read from the environment when the app is built --------------------------------
     #: Retention (``flask --app coop privacy purge``): applicants never enrolled are

@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.enrollment import placement_views
     from coop.enrollment import views as enrollment_views
     from coop.hiring import views as hiring_views
+    from coop.plans import views as plans_views
     from coop.portal import views as portal_views
     from coop.privacy import views as privacy_views
     from coop.programs import cloning_views
@@ -113,7 +114,10 @@ def register_blueprints(app: Flask) -> None:
     from coop.referrals import current_roles  # noqa: F401 - its events receiver
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
+    from coop.reports import wioa_views
+    from coop.risk import views as risk_views
     from coop.sessions import views as sessions_views
+    from coop.support import views as support_views
 
     for views in (
         core_views,
@@ -132,7 +136,11 @@ def register_blueprints(app: Flask) -> None:
         referrals_views,
         hiring_views,
         assessments_views,
+        plans_views,
+        support_views,
+        risk_views,
         reports_views,
+        wioa_views,
         portal_views,
         privacy_views,
     ):

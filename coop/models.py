@@ -13,6 +13,8 @@ import coop.core.outbox  # noqa: F401
 import coop.enrollment.models  # noqa: F401
 import coop.enrollment.program_models  # noqa: F401
 import coop.hiring.models  # noqa: F401
+import coop.plans.models  # noqa: F401
 import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
+import coop.support.models  # noqa: F401

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"auth"},
     {"enrollment"},
     {"coaching"},
-    {"sessions", "referrals", "announcements", "assessments"},
+    {"sessions", "referrals", "announcements", "assessments", "plans", "support", "risk"},
     {"hiring"},
     {"reports", "portal", "privacy", "people"},
 ]

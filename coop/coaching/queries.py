@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.sql.functions import FunctionElement
 
 from coop.auth.models import Role, User
 from coop.coaching.models import (
@@ -703,4 +705,87 @@ def _volunteers_in_cities(_sender, **_):
         sa.select(AlumniCaptain.user_id, Partner.city_id)
         .join(Partner, Partner.id == AlumniCaptain.partner_id)
         .where(AlumniCaptain.is_partner_volunteer, Partner.city_id.is_not(None))
+    )
+
+
+class _days_before(FunctionElement):  # noqa: N801 - used like a SQL function
+    """``_days_before(day, n)``: the date ``n`` days before ``day`` (a bound date)."""
+
+    type = sa.Date()
+    name = "days_before"
+    inherit_cache = True
+
+
+@compiles(_days_before, "sqlite")
+def _days_before_sqlite(element, compiler, **kw):
+    day, n = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({day}, '-' || ({n}) || ' days')"
+
+
+@compiles(_days_before, "postgresql")
+def _days_before_postgresql(element, compiler, **kw):
+    day, n = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({day} AS DATE) - CAST({n} AS INTEGER))"
+
+
+@events.at_risk_reasons.connect
+def _checkin_overdue(_sender, *, cohort_ids, today, **_):
+    """``checkin_overdue``: an enrolled participant with no check-in for the cohort's
+    ``checkin_overdue_days`` (from the cohort's start when none; see ``is_overdue``)."""
+    stats = (
+        sa.select(
+            CheckIn.cohort_id.label("cohort_id"),
+            CheckIn.participant_id.label("participant_id"),
+            sa.func.max(CheckIn.held_on).label("last_on"),
+        )
+        .where(CheckIn.cohort_id.in_(cohort_ids))
+        .group_by(CheckIn.cohort_id, CheckIn.participant_id)
+        .subquery("last_checkins")
+    )
+    reference = sa.func.coalesce(stats.c.last_on, Cohort.start_date)
+    return (
+        sa.select(
+            Enrollment.user_id,
+            Enrollment.cohort_id,
+            sa.literal_column("'checkin_overdue'", sa.String),
+            sa.case(
+                (stats.c.last_on.is_(None), sa.literal_column("'No check-in yet'", sa.String)),
+                else_=sa.literal_column("'Last check-in '", sa.String)
+                + sa.cast(stats.c.last_on, sa.String),
+            ),
+        )
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .outerjoin(
+            stats,
+            sa.and_(
+                stats.c.cohort_id == Enrollment.cohort_id,
+                stats.c.participant_id == Enrollment.user_id,
+            ),
+        )
+        .where(
+            Enrollment.cohort_id.in_(cohort_ids),
+            Enrollment.stage == Stage.ENROLLED,
+            Cohort.status == CohortStatus.ACTIVE,
+            reference <= _days_before(sa.literal(today, sa.Date), Cohort.checkin_overdue_days),
+        )
+    )
+
+
+@events.at_risk_reasons.connect
+def _open_flags(_sender, *, cohort_ids, **_):
+    """``open_flag``: a check-in that needs staff attention, not resolved yet."""
+    return (
+        sa.select(
+            CheckIn.participant_id,
+            CheckIn.cohort_id,
+            sa.literal_column("'open_flag'", sa.String),
+            sa.literal_column("'Flagged on '", sa.String)
+            + sa.cast(sa.func.min(CheckIn.held_on), sa.String),
+        )
+        .where(
+            CheckIn.cohort_id.in_(cohort_ids),
+            CheckIn.needs_attention.is_(True),
+            CheckIn.resolved_at.is_(None),
+        )
+        .group_by(CheckIn.participant_id, CheckIn.cohort_id)
     )

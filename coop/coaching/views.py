@@ -22,7 +22,7 @@ from coop.coaching.forms import (
     choices,
 )
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CaptainAssignment, CheckIn
-from coop.core import audit, clock, nav, once
+from coop.core import audit, clock, events, nav, once
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
@@ -159,6 +159,7 @@ def log_checkin(cohort_id, participant_id):
                 checkin = services.log_checkin(
                     cohort, participant.id, current_user, **form.values()
                 )
+                events.checkin_saved.send(checkin, actor=current_user, data=request.form)
                 saving.done(back, checkin.id)
         except services.CoachingError as exc:
             show_error(form, exc, field="held_on")
@@ -171,6 +172,7 @@ def log_checkin(cohort_id, participant_id):
         cohort=cohort,
         participant=participant,
         checkin=None,
+        panels=nav.panels_for("coaching.checkin", current_user, (cohort, participant)),
     )
 
 

@@ -18,6 +18,11 @@ _hooks = Namespace()
 #: completing it. Referrals schedules their follow-ups after exit.
 cohort_graduated = _hooks.signal("cohort-graduated")
 
+#: Coaching saved a new check-in (the sender) by ``actor``, with ``data`` the submitted
+#: form (a MultiDict). Plans reads the ticks and comments on plan steps the check-in
+#: form showed (its ``coaching.checkin`` panel).
+checkin_saved = _hooks.signal("checkin-saved")
+
 # -- questions: receivers return answers -----------------------------------------------
 
 #: ``{stage: count}`` of the cohort's (the sender's) enrollments. Enrollment answers, for

@@ -65,6 +65,9 @@ GROUPS = {
     "placement": "Program",
     "captain_requests": "Coaching",
     "pairings": "Coaching",
+    "plans": "Coaching",
+    "support": "Coaching",
+    "risk": "Coaching",
 }
 FLAT_LIMIT = 6
 
@@ -110,6 +113,9 @@ PANEL_PAGES = {"portal.cohort", "coaching.captain_home"}
 #: Staff coverage, all cities (``loader(user, None)``) or one cohort's tab (``loader(user,
 #: cohort)``): what else waits for staff besides flagged check-ins.
 PANEL_PAGES |= {"coaching.coverage", "coaching.cohort_coverage"}
+#: The check-in form (``loader(user, (cohort, participant))``): its panels render inside
+#: the form, and what they submit reaches ``events.checkin_saved`` receivers.
+PANEL_PAGES.add("coaching.checkin")
 
 
 def panel(page: str, template: str, loader, order: int = 50) -> None:

@@ -28,6 +28,7 @@ from coop.demo import announcements as announcements_demo
 from coop.demo import assessments as assessments_demo
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
 from coop.demo import hiring as hiring_demo
+from coop.demo import plans as plans_part  # career plans, credentials, support (issue 15)
 from coop.demo import terms as terms_demo
 from coop.demo.base import SeedContext, bulk_insert
 from coop.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -53,6 +54,7 @@ PARTS = {
     "announcements": announcements_demo,
     "assessments": assessments_demo,
     "terms": terms_demo,
+    "plans": plans_part,
 }
 
 

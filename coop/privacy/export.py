@@ -25,9 +25,11 @@ from coop.core.csvsafe import to_csv
 from coop.core.models import AuditEvent
 from coop.enrollment.models import Enrollment, EnrollmentEvent
 from coop.extensions import db
-from coop.programs.models import Cohort
+from coop.plans.models import CareerPlan, Credential, CredentialType, PlanGoal, PlanStep
+from coop.programs.models import Cohort, Partner
 from coop.referrals.models import FollowUp, Placement, Referral, ReferralEvent
 from coop.sessions.models import Attendance, VirtualSession
+from coop.support.models import SupportReferral
 
 #: The kinds, in the order of the CSV files and of ``data.json``.
 KINDS = (
@@ -40,6 +42,9 @@ KINDS = (
     "follow_ups",
     "assessments",
     "pulse_checks",
+    "career_plan",
+    "credentials",
+    "support",
     "consents",
     "audit",
 )
@@ -304,6 +309,76 @@ def _follow_ups(user: User) -> list[dict]:
     )
 
 
+def _plan(user: User) -> list[dict]:
+    """The career plan: each step with its goal (issue 15)."""
+    rows = db.session.execute(
+        sa.select(PlanGoal.kind, PlanGoal.title, PlanGoal.target_date, PlanStep)
+        .join(CareerPlan, CareerPlan.id == PlanGoal.plan_id)
+        .outerjoin(PlanStep, PlanStep.goal_id == PlanGoal.id)
+        .where(CareerPlan.participant_id == user.id)
+        .order_by(PlanGoal.id, PlanStep.id)
+    ).all()
+    return _rows(
+        [
+            {
+                "goal_kind": kind,
+                "goal": title,
+                "target_date": target,
+                "step": s.title if s else None,
+                "owner": s.owner if s else None,
+                "due_date": s.due_date if s else None,
+                "status": s.status if s else None,
+                "comment": s.comment if s else None,
+            }
+            for kind, title, target, s in rows
+        ]
+    )
+
+
+def _credentials(user: User) -> list[dict]:
+    rows = db.session.execute(
+        sa.select(Credential, CredentialType.name, CredentialType.issuer)
+        .join(CredentialType, CredentialType.id == Credential.credential_type_id)
+        .where(Credential.participant_id == user.id)
+        .order_by(Credential.id)
+    ).all()
+    return _rows(
+        [
+            {
+                "credential": name,
+                "issuer": issuer,
+                "earned_on": c.earned_on,
+                "credential_id": c.credential_ref,
+                "link": c.link,
+                "verified_at": c.verified_at,
+            }
+            for c, name, issuer in rows
+        ]
+    )
+
+
+def _support(user: User) -> list[dict]:
+    rows = db.session.execute(
+        sa.select(SupportReferral, Partner.name)
+        .join(Partner, Partner.id == SupportReferral.partner_id)
+        .where(SupportReferral.participant_id == user.id)
+        .order_by(SupportReferral.id)
+    ).all()
+    return _rows(
+        [
+            {
+                "need": r.need,
+                "partner": partner,
+                "status": r.status,
+                "requested_on": r.requested_on,
+                "referred_on": r.referred_on,
+                "closed_on": r.closed_on,
+            }
+            for r, partner in rows
+        ]
+    )
+
+
 def _consents(user: User, applications: list[dict]) -> list[dict]:
     out = [
         {"consent": "application privacy notice", "cohort": a["cohort"], "at": a["consented_at"]}
@@ -369,6 +444,9 @@ def collect(user: User) -> dict:
         "follow_ups": _follow_ups(user),
         "assessments": _assessments(user),
         "pulse_checks": _pulse_checks(user),
+        "career_plan": _plan(user),
+        "credentials": _credentials(user),
+        "support": _support(user),
         "consents": _consents(user, applications),
         "audit": _audit(user),
     }

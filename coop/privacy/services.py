@@ -14,6 +14,7 @@ from coop.core.errors import DomainError
 from coop.core.models import AuditEvent
 from coop.enrollment.models import Enrollment, EnrollmentEvent
 from coop.extensions import db
+from coop.plans.models import PlanGoal, PlanStep
 from coop.privacy.export import audit_clause
 from coop.referrals.models import FollowUp, Outreach, Placement, Referral, ReferralEvent
 from coop.sessions.models import CalendarFeed, MeetingReportRow
@@ -73,6 +74,9 @@ FREE_TEXT = (
     AssessmentAnswer.text,
     PulseResponse.help_with,
     PulseResponse.resolution_note,
+    PlanGoal.title,
+    PlanStep.title,
+    PlanStep.comment,
 )
 
 

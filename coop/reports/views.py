@@ -11,6 +11,7 @@ from coop.reports import charts, exports
 from coop.reports.dashboard import COHORT_COLUMNS, SORT_KEYS, build
 from coop.reports.filters import Choices, FilterForm, from_form
 from coop.reports.hiring import hires_per_event
+from coop.reports.workforce import dashboard_part
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -69,6 +70,7 @@ def dashboard():
         cohort_chart=charts.cohort_outcomes(chart_rows, series),
         cohort_chart_wide=charts.cohort_outcomes_compact(chart_rows, series),
         hiring_events=hires_per_event(current_user),
+        workforce=dashboard_part(data.filters, current_user),
     )
 
 

@@ -280,3 +280,42 @@ def cohort_rate(summaries: dict[int, Summary]) -> float | None:
 @events.attendance_summaries.connect
 def _attendance_for_coaching(_sender, *, people, **_):
     return attendance_summaries(people)
+
+
+@events.at_risk_reasons.connect
+def _consecutive_absences(_sender, *, cohort_ids, thresholds, **_):
+    """``absences``: absent from each of the participant's last ``absences`` sessions
+    with attendance taken (excused is not absent; a later session attended ends it)."""
+    n = max(int(thresholds.get("absences", 3)), 1)
+    ranked = (
+        sa.select(
+            Attendance.participant_id.label("participant_id"),
+            VirtualSession.cohort_id.label("cohort_id"),
+            Attendance.status.label("status"),
+            sa.func.row_number()
+            .over(
+                partition_by=(VirtualSession.cohort_id, Attendance.participant_id),
+                order_by=(VirtualSession.starts_at.desc(), VirtualSession.id.desc()),
+            )
+            .label("rn"),
+        )
+        .join(VirtualSession, VirtualSession.id == Attendance.session_id)
+        .where(
+            VirtualSession.cohort_id.in_(cohort_ids),
+            VirtualSession.status == SessionStatus.SCHEDULED,
+            VirtualSession.starts_at <= utcnow(),
+        )
+        .subquery("ranked_attendance")
+    )
+    absent = sa.func.count(sa.case((ranked.c.status == AttendanceStatus.ABSENT, 1)))
+    return (
+        sa.select(
+            ranked.c.participant_id,
+            ranked.c.cohort_id,
+            sa.literal_column("'absences'", sa.String),
+            sa.literal_column(f"'Absent from the last {n} sessions'", sa.String),
+        )
+        .where(ranked.c.rn <= n)
+        .group_by(ranked.c.participant_id, ranked.c.cohort_id)
+        .having(absent == n)
+    )

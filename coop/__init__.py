@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.referrals import views as referrals_views
     from coop.reports import views as reports_views
     from coop.sessions import views as sessions_views
+    from coop.talent import views as talent_views
 
     for views in (
         core_views,
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         reports_views,
         portal_views,
         privacy_views,
+        talent_views,
     ):
         app.register_blueprint(views.bp)
 

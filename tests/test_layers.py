@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
     {"enrollment"},
     {"coaching"},
     {"sessions", "referrals"},
+    {"talent"},
     {"reports", "portal", "privacy"},
 ]
 

@@ -1,0 +1,104 @@
+"""Full-text search over career profiles, on both engines.
+
+What is searched is ``CareerProfile.search_text`` (headline, summary, skills and target
+roles, written by ``index``). PostgreSQL reads it through a GIN index on
+``to_tsvector('simple', search_text)``; SQLite through the FTS5 table
+``career_profiles_fts`` (rowid = the profile's id), which ``index`` keeps in step in the
+same transaction. Both are made by the migration, and by ``create_all`` through the DDL
+listeners below (the tests).
+
+The two engines must find the same people, so both use the same rules: words are runs
+of letters and digits, lower-cased, matched as prefixes ("analy" finds "analyst"), and
+every word of the query must match. No stemming and no stop words (the ``simple``
+configuration; FTS5's ``unicode61`` tokenizer). Only the order (ts_rank, bm25) differs.
+"""
+
+import re
+
+import sqlalchemy as sa
+
+from coop.extensions import db
+from coop.talent.models import FTS_TABLE, FTS_TABLES, PG_INDEX, CareerProfile
+
+#: At most this many words of a query are used.
+MAX_WORDS = 8
+
+
+def outside_models(name: str | None, type_: str) -> bool:
+    """Whether a table or index is one the search makes outside the models (SQLite's FTS5
+    tables, PostgreSQL's GIN index): Alembic's comparisons leave them out."""
+    return (type_ == "table" and name in FTS_TABLES) or (type_ == "index" and name == PG_INDEX)
+
+
+def words(query: str | None) -> list[str]:
+    """The query's words, as both engines split text (letters and digits), lower-cased."""
+    found = re.findall(r"[^\W_]+", (query or "").lower())
+    return list(dict.fromkeys(found))[:MAX_WORDS]
+
+
+def text_of(profile: CareerProfile) -> str:
+    return " \n".join(
+        part
+        for part in (
+            profile.headline,
+            profile.summary or "",
+            " ".join(profile.skills or []),
+            profile.target_roles or "",
+        )
+        if part
+    )
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def index(profile: CareerProfile) -> None:
+    """Write the profile's searchable text (and, on SQLite, its FTS5 row); flushes."""
+    profile.search_text = text_of(profile)
+    db.session.flush()
+    if _dialect() == "sqlite":
+        db.session.execute(
+            sa.text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": profile.id}
+        )
+        db.session.execute(
+            sa.text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :text)"),
+            {"id": profile.id, "text": profile.search_text},
+        )
+
+
+def index_rows(rows: list[tuple[int, str]]) -> None:
+    """Bulk: FTS5 rows for ``(profile id, search text)`` pairs (the demo, the bench)."""
+    if rows and _dialect() == "sqlite":
+        db.session.execute(
+            sa.text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :text)"),
+            [{"id": i, "text": t} for i, t in rows],
+        )
+
+
+def matching(stmt: sa.Select, query: str | None) -> tuple[sa.Select, bool]:
+    """``stmt`` (which selects from ``career_profiles``) narrowed to the profiles matching
+    every word of ``query`` and ordered by relevance; ``(stmt, True)`` when there were
+    words, else ``(stmt, False)`` unchanged."""
+    terms = words(query)
+    if not terms:
+        return stmt, False
+    if _dialect() == "postgresql":
+        tsquery = sa.func.to_tsquery(
+            sa.literal_column("'simple'"), " & ".join(f"{t}:*" for t in terms)
+        )
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'"), CareerProfile.search_text)
+        return (
+            stmt.where(vector.op("@@")(tsquery)).order_by(
+                sa.func.ts_rank(vector, tsquery).desc(), CareerProfile.id
+            ),
+            True,
+        )
+    fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("search_text"))
+    match = " ".join(f'"{t}"*' for t in terms)
+    return (
+        stmt.join(fts, fts.c.rowid == CareerProfile.id)
+        .where(sa.text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=match))
+        .order_by(sa.text(f"bm25({FTS_TABLE})"), CareerProfile.id),
+        True,
+    )

@@ -1,8 +1,15 @@
 """Forms of the talent pool."""
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms import URLField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from coop.core.forms import FlaskForm, MultiCheckboxField, optional_int, strip

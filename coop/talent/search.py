@@ -20,6 +20,12 @@ import sqlalchemy as sa
 from coop.extensions import db
 from coop.talent.models import FTS_TABLE, FTS_TABLES, PG_INDEX, CareerProfile
 
+# The FTS5 statements (the table's name is a constant: FTS_TABLE).
+_DELETE = sa.text("DELETE FROM career_profiles_fts WHERE rowid = :id")
+_INSERT = sa.text("INSERT INTO career_profiles_fts (rowid, search_text) VALUES (:id, :text)")
+_MATCH = sa.text("career_profiles_fts MATCH :fts_query")
+_RANK = sa.text("bm25(career_profiles_fts)")
+
 #: At most this many words of a query are used.
 MAX_WORDS = 8
 
@@ -59,10 +65,10 @@ def index(profile: CareerProfile) -> None:
     db.session.flush()
     if _dialect() == "sqlite":
         db.session.execute(
-            sa.text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": profile.id}
+            _DELETE, {"id": profile.id}
         )
         db.session.execute(
-            sa.text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :text)"),
+            _INSERT,
             {"id": profile.id, "text": profile.search_text},
         )
 
@@ -71,7 +77,7 @@ def index_rows(rows: list[tuple[int, str]]) -> None:
     """Bulk: FTS5 rows for ``(profile id, search text)`` pairs (the demo, the bench)."""
     if rows and _dialect() == "sqlite":
         db.session.execute(
-            sa.text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :text)"),
+            _INSERT,
             [{"id": i, "text": t} for i, t in rows],
         )
 
@@ -98,7 +104,7 @@ def matching(stmt: sa.Select, query: str | None) -> tuple[sa.Select, bool]:
     match = " ".join(f'"{t}"*' for t in terms)
     return (
         stmt.join(fts, fts.c.rowid == CareerProfile.id)
-        .where(sa.text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=match))
-        .order_by(sa.text(f"bm25({FTS_TABLE})"), CareerProfile.id),
+        .where(_MATCH.bindparams(fts_query=match))
+        .order_by(_RANK, CareerProfile.id),
         True,
     )

@@ -279,12 +279,13 @@ def request_introduction(
 
 def _mail_introduction(intro, contact, profile, opening) -> None:
     person = db.session.get(User, profile.user_id)
+    partner = db.session.get(Partner, contact.partner_id)
     what = f" about “{opening.title}”" if opening else ""
     link = url_for("portal.my_cohort", _external=True)
     mail.send(
         person.email,
-        f"{contact.partner.name} would like to meet you",
-        f"Hello {person.name},\n\n{contact.name} of {contact.partner.name} saw your career "
+        f"{partner.name} would like to meet you",
+        f"Hello {person.name},\n\n{contact.name} of {partner.name} saw your career "
         f"profile on coop and asks for an introduction{what}.\n\n"
         "If you accept, they see your email address and your résumé, and coop records a "
         "referral. If you decline, they only read that you are not available.\n\n"
@@ -435,7 +436,8 @@ def post_partner_opening(contact: PartnerContact, actor, **values) -> Opening:
     """An opening of the contact's organisation; it waits for staff when the organisation's
     setting says so."""
     values["partner_id"] = contact.partner_id
-    values["awaiting_approval"] = bool(contact.partner.openings_need_approval)
+    partner = db.session.get(Partner, contact.partner_id)
+    values["awaiting_approval"] = bool(partner.openings_need_approval)
     try:
         return referral_services.post_opening(actor, **values)
     except ReferralError as exc:

@@ -190,6 +190,14 @@ def set_visibility(choice):
 def upload_resume():
     profile = _own_profile()
     form = ResumeForm()
+    try:
+        return _upload_resume(profile, form)
+    finally:
+        for upload in request.files.values():
+            upload.close()  # a large upload is spooled to a temporary file
+
+
+def _upload_resume(profile, form):
     if form.validate_on_submit():
         upload = form.resume.data
         data = upload.read(RESUME_MAX_BYTES + 1)

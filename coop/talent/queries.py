@@ -121,13 +121,17 @@ def search_stmt(
     term: str | None = None,
     available_by: date | None = None,
     status: ProfileStatus | None = None,
+    as_partners_see: bool = False,
 ) -> sa.Select:
     """The profiles ``user`` may see matching ``q`` and the filters, most relevant first
     (newest first without words). Partners only ever get approved, visible profiles;
-    staff see every status unless ``status`` narrows it."""
+    staff see every status unless ``status`` narrows it, or ``as_partners_see`` keeps
+    only what partners would find (the staff's search page)."""
     stmt = _with_everything(visible_profiles(user))
     if status is not None:
         stmt = stmt.where(CareerProfile.status == status)
+    if as_partners_see:
+        stmt = stmt.where(CareerProfile.reaches_partners_clause())
     if track_id or term:
         stmt = stmt.join(Cohort, Cohort.id == CareerProfile.cohort_id)
         if track_id:

@@ -64,9 +64,7 @@ def index(profile: CareerProfile) -> None:
     profile.search_text = text_of(profile)
     db.session.flush()
     if _dialect() == "sqlite":
-        db.session.execute(
-            _DELETE, {"id": profile.id}
-        )
+        db.session.execute(_DELETE, {"id": profile.id})
         db.session.execute(
             _INSERT,
             {"id": profile.id, "text": profile.search_text},

@@ -36,7 +36,7 @@ from coop.talent.forms import (
     ReasonForm,
     ResumeForm,
 )
-from coop.talent.models import RESUME_MAX_BYTES, CareerProfile, ProfileStatus, Resume
+from coop.talent.models import RESUME_MAX_BYTES, CareerProfile, Resume
 from coop.talent.services import TalentError
 from coop.talent.skills import parse_tags, vocabulary_for
 
@@ -375,10 +375,8 @@ def search():
         "term": (request.args.get("term") or "")[:7] or None,
         "available_by": _arg_date("available_by"),
     }
-    status = None
-    if current_user.is_staff:
-        status = ProfileStatus.APPROVED
-    page = paginate(queries.search_stmt(current_user, q, status=status, **filters), PER_PAGE)
+    stmt = queries.search_stmt(current_user, q, as_partners_see=True, **filters)
+    page = paginate(stmt, PER_PAGE)
     return render_template(
         "talent/search.html",
         page=page,

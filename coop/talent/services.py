@@ -425,7 +425,7 @@ def _decide(request, actor, status, **values) -> None:
     )
     if result.rowcount != 1:
         raise TalentError("Someone answered this request meanwhile.")
-    db.session.expire(request)
+    db.session.expire(request, ["status", "decided_by_id", "decided_at", *values])
     record(actor, f"interest.{status}", ("interest_requests", request.id), ["status"])
 
 

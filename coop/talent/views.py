@@ -675,7 +675,7 @@ def captain_panel(user, current):
     items = list(db.session.scalars(queries.pending_interest(user).limit(20)))
     if not items:
         return None
-    return {"items": items, "button": ButtonForm(), "reason_form": ReasonForm()}
+    return {"requests": items, "button": ButtonForm(), "reason_form": ReasonForm()}
 
 
 nav.panel("portal.cohort", "talent/_cohort_panel.html", cohort_panel, order=60)

@@ -25,6 +25,7 @@ from coop.auth.models import User
 from coop.auth.passwords import hash_password
 from coop.core import clock
 from coop.demo import coaching, enrollment, people, programs, referrals, sessions
+from coop.demo import talent
 from coop.demo.base import SeedContext, bulk_insert
 from coop.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
 from coop.extensions import db
@@ -45,6 +46,7 @@ PARTS = {
     "coaching": coaching,
     "sessions": sessions,
     "referrals": referrals,
+    "talent": talent,
 }
 
 

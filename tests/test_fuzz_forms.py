@@ -48,7 +48,14 @@ ROLES = {
 STARTS = {"anonymous": ("/apply", "/login", "/reset")}
 
 #: Forms each role must reach, at least, so the test cannot silently cover nothing.
-MIN_FORMS = {"anonymous": 3, "staff": 40, "nyc_staff": 40, "captain": 10, "participant": 5, "partner": 6}
+MIN_FORMS = {
+    "anonymous": 3,
+    "staff": 40,
+    "nyc_staff": 40,
+    "captain": 10,
+    "participant": 5,
+    "partner": 6,
+}
 
 #: Signing out ends the session every later form needs (it takes only the CSRF token).
 EXCLUDED_ACTIONS = {"/logout"}

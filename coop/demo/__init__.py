@@ -24,8 +24,7 @@ from flask.cli import with_appcontext
 from coop.auth.models import User
 from coop.auth.passwords import hash_password
 from coop.core import clock
-from coop.demo import coaching, enrollment, people, programs, referrals, sessions
-from coop.demo import talent
+from coop.demo import coaching, enrollment, people, programs, referrals, sessions, talent
 from coop.demo.base import SeedContext, bulk_insert
 from coop.demo.people import DEMO_ACCOUNTS, DEMO_PASSWORD
 from coop.extensions import db

@@ -5,7 +5,8 @@ with its eager loading, so templates never query)."""
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import aliased, joinedload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
@@ -55,7 +56,7 @@ def profile_of(user_id: int) -> CareerProfile | None:
 
 def _with_everything(stmt):
     return stmt.options(
-        joinedload(CareerProfile.user),
+        joinedload(CareerProfile.user).raiseload(User.cities),
         joinedload(CareerProfile.city),
         joinedload(CareerProfile.resume),
         joinedload(CareerProfile.cohort).options(joinedload(Cohort.track), joinedload(Cohort.city)),
@@ -68,11 +69,11 @@ def visible_profiles(user, stmt=None) -> sa.Select:
     yet tied to a cohort: organisation-wide staff only). Anyone else: their own."""
     stmt = stmt if stmt is not None else sa.select(CareerProfile)
     if user.is_partner:
-        return stmt.where(
+        person = aliased(User, name="person")
+        return stmt.join(person, person.id == CareerProfile.user_id).where(
             CareerProfile.reaches_partners_clause(),
-            CareerProfile.user_id.in_(
-                sa.select(User.id).where(User.active.is_(True), User.consent_withdrawn_at.is_(None))
-            ),
+            person.active.is_(True),
+            person.consent_withdrawn_at.is_(None),
         )
     if user.is_staff:
         return user.scope_to_cities(
@@ -115,6 +116,8 @@ def search_stmt(
     user,
     q: str | None = None,
     *,
+    lean: bool = False,
+    ranked: bool = True,
     track_id: int | None = None,
     city_id: int | None = None,
     remote: bool | None = None,
@@ -126,8 +129,11 @@ def search_stmt(
     """The profiles ``user`` may see matching ``q`` and the filters, most relevant first
     (newest first without words). Partners only ever get approved, visible profiles;
     staff see every status unless ``status`` narrows it, or ``as_partners_see`` keeps
-    only what partners would find (the staff's search page)."""
-    stmt = _with_everything(visible_profiles(user))
+    only what partners would find (the staff's search page). ``lean`` selects only the
+    ids (no eager loading); ``ranked=False`` leaves the order out (for counting)."""
+    stmt = visible_profiles(user, sa.select(CareerProfile.id) if lean else None)
+    if not lean:
+        stmt = _with_everything(stmt)
     if status is not None:
         stmt = stmt.where(CareerProfile.status == status)
     if as_partners_see:
@@ -149,10 +155,43 @@ def search_stmt(
                 CareerProfile.available_from <= available_by,
             )
         )
-    stmt, ranked = search.matching(stmt, q)
-    if not ranked:
+    stmt, matched = search.matching(stmt, q, ranked=ranked)
+    if not matched and ranked:
         stmt = stmt.order_by(CareerProfile.updated_at.desc(), CareerProfile.id.desc())
     return stmt
+
+
+class SearchPage(Pagination):
+    """A page of search results in three queries whatever the size of the pool: the
+    count (matching only, no ranking), the page's ids in relevance order, then those
+    profiles with everything the page shows."""
+
+    def _query_items(self) -> list:
+        ids = list(
+            db.session.scalars(
+                self._query_args["ids"].limit(self.per_page).offset(self._query_offset)
+            )
+        )
+        if not ids:
+            return []
+        stmt = _with_everything(sa.select(CareerProfile)).where(CareerProfile.id.in_(ids))
+        rows = {p.id: p for p in db.session.scalars(stmt).unique()}
+        return [rows[i] for i in ids if i in rows]
+
+    def _query_count(self) -> int:
+        counted = self._query_args["counted"]
+        return db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+
+
+def search_page(user, q: str | None, *, page: int, per_page: int, **filters) -> SearchPage:
+    return SearchPage(
+        page=max(page, 1),
+        per_page=per_page,
+        max_per_page=200,
+        error_out=False,
+        ids=search_stmt(user, q, lean=True, **filters),
+        counted=search_stmt(user, q, lean=True, ranked=False, **filters),
+    )
 
 
 def shortlisted_ids(contact: PartnerContact | None, profile_ids) -> set[int]:

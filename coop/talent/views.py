@@ -375,8 +375,14 @@ def search():
         "term": (request.args.get("term") or "")[:7] or None,
         "available_by": _arg_date("available_by"),
     }
-    stmt = queries.search_stmt(current_user, q, as_partners_see=True, **filters)
-    page = paginate(stmt, PER_PAGE)
+    page = queries.search_page(
+        current_user,
+        q,
+        page=min(request.args.get("page", 1, type=int) or 1, 100_000),
+        per_page=PER_PAGE,
+        as_partners_see=True,
+        **filters,
+    )
     return render_template(
         "talent/search.html",
         page=page,

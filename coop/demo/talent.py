@@ -31,6 +31,17 @@ CONTACTS = [
     ("partner@coop.example", "Brightline Media", "Campus recruiter"),
     ("partner2@coop.example", "Northwind Analytics", "Talent acquisition lead"),
 ]
+#: The opening the Brightline contact posted (the browser test asks for it).
+DEMO_OPENING = "Marketing Data Analyst"
+#: The demo participant's own profile.
+PAT_PROFILE = {
+    "headline": "Marketing analyst who turns messy spreadsheets into campaign dashboards",
+    "summary": "Ten years in retail operations; at coop I built our cohort's campaign "
+    "dashboard from Google Analytics exports and ran A/B tests on our newsletter.",
+    "skills": ["Google Analytics", "A/B testing", "Email marketing", "Excel", "Spanish"],
+    "target_roles": "Marketing analyst, Marketing coordinator",
+    "linkedin_url": "https://www.linkedin.com/in/pat-participant-demo",
+}
 APPROVED = 60
 SUBMITTED = 5
 DRAFTS = 3
@@ -69,7 +80,8 @@ def profile_values(rng, *, user_id, cohort_id, city_id, slug, today, status):
         f"Came to coop from {past}. Strong in {skills[0]} and {skills[1]}; "
         f"looking for a first {roles[0].lower()} role."
     )
-    available = today + timedelta(days=rng.choice([0, 0, 14, 30, 60, 90]))
+    days = rng.choice([0, 0, 14, 30, 60, 90])
+    available = today + timedelta(days=days) if days else None  # None: available now
     values = {
         "user_id": user_id,
         "cohort_id": cohort_id,
@@ -145,6 +157,20 @@ def seed(ctx) -> None:
     if "Northwind Analytics" in partners:
         partners["Northwind Analytics"].openings_need_approval = True
     db.session.flush()
+    brightline = contacts.get("partner@coop.example")
+    if brightline is not None:
+        # An opening the partner contact posted themself, open until filled.
+        db.session.add(
+            Opening(
+                partner_id=brightline.partner_id,
+                title=DEMO_OPENING,
+                city_id=partners["Brightline Media"].city_id,
+                url="https://jobs.example.org/brightline/marketing-data-analyst",
+                description="Own the reporting of our campaigns: SQL, dashboards, and clear stories.",
+                posted_by_id=brightline.user_id,
+            )
+        )
+        db.session.flush()
 
     people = _candidates(APPROVED + SUBMITTED + DRAFTS)
     statuses = (
@@ -164,6 +190,16 @@ def seed(ctx) -> None:
         )
         for (user_id, cohort_id, city_id, slug), status in zip(people, statuses, strict=False)
     ]
+    if rows and people[0][0] == getattr(ctx.accounts.get("participant@coop.example"), "id", None):
+        rows[0].update(PAT_PROFILE)
+        rows[0]["search_text"] = " \n".join(
+            [
+                PAT_PROFILE["headline"],
+                PAT_PROFILE["summary"],
+                " ".join(PAT_PROFILE["skills"]),
+                PAT_PROFILE["target_roles"],
+            ]
+        )
     ids = seed_profiles(rows)
 
     # Northwind asked someone (not the demo participant) for an introduction.

@@ -72,6 +72,14 @@ def index(profile: CareerProfile) -> None:
         )
 
 
+def forget(profile_ids) -> None:
+    """Take profiles' rows out of the SQLite index (erasure); PostgreSQL's index reads
+    ``search_text`` itself."""
+    if _dialect() == "sqlite":
+        for profile_id in profile_ids:
+            db.session.execute(_DELETE, {"id": profile_id})
+
+
 def index_rows(rows: list[tuple[int, str]]) -> None:
     """Bulk: FTS5 rows for ``(profile id, search text)`` pairs (the demo, the bench),
     then one merge of the index's segments, as FTS5's automerge would do over time."""

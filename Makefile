@@ -7,6 +7,7 @@ FLASK := $(BIN)/flask --app coop
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test test-dates test-postgres e2e lint format bench install clean
+.PHONY: bench-talent
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +58,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.dashboard
+
+bench-talent: $(STAMP)
+	$(BIN)/python -m benchmarks.talent_search
 
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

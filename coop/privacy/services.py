@@ -15,9 +15,9 @@ from coop.enrollment.models import Enrollment, EnrollmentEvent
 from coop.extensions import db
 from coop.privacy.export import audit_clause
 from coop.referrals.models import FollowUp, Outreach, Placement, Referral, ReferralEvent
+from coop.sessions.models import CalendarFeed, MeetingReportRow
 from coop.talent import search as talent_search
 from coop.talent.models import CareerProfile, Introduction, Resume
-from coop.sessions.models import CalendarFeed, MeetingReportRow
 
 log = logging.getLogger("coop.privacy")
 

@@ -115,7 +115,7 @@ def seed_profiles(rows: list[dict]) -> list[int]:
     return ids
 
 
-def _candidates(limit: int):
+def _candidates(limit: int, rng):
     """(user id, cohort id, city id, track slug) of enrolled or graduated people, the
     demo participant first, one row per person (their latest cohort)."""
     stmt = (
@@ -136,9 +136,8 @@ def _candidates(limit: int):
             continue
         seen.add(user_id)
         rows.append((user_id, cohort_id, city_id, slug))
-        if len(rows) >= limit:
-            break
-    return rows
+    # The demo participant first, then a sample from every city and track.
+    return rows[:1] + rng.sample(rows[1:], min(limit - 1, len(rows) - 1))
 
 
 def seed(ctx) -> None:
@@ -172,7 +171,7 @@ def seed(ctx) -> None:
         )
         db.session.flush()
 
-    people = _candidates(APPROVED + SUBMITTED + DRAFTS)
+    people = _candidates(APPROVED + SUBMITTED + DRAFTS, ctx.rng)
     statuses = (
         [ProfileStatus.APPROVED] * APPROVED
         + [ProfileStatus.SUBMITTED] * SUBMITTED

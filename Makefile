@@ -8,6 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test test-dates test-postgres e2e lint format bench install clean
 .PHONY: bench-risk
+.PHONY: bench-talent
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,8 @@ bench-placement: $(STAMP)
 # The at-risk list (and the WIOA report) at 10,000 participants (issue 15).
 bench-risk: $(STAMP)
 	$(BIN)/python -m benchmarks.at_risk
+bench-talent: $(STAMP)
+	$(BIN)/python -m benchmarks.talent_search
 
 clean:
 	rm -rf $(VENV) instance/coop.sqlite

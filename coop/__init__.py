@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from coop.risk import views as risk_views
     from coop.sessions import views as sessions_views
     from coop.support import views as support_views
+    from coop.talent import views as talent_views
 
     for views in (
         core_views,
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         wioa_views,
         portal_views,
         privacy_views,
+        talent_views,
     ):
         app.register_blueprint(views.bp)
     from coop.core import outbox_views

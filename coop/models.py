@@ -18,3 +18,4 @@ import coop.programs.models  # noqa: F401
 import coop.referrals.models  # noqa: F401
 import coop.sessions.models  # noqa: F401
 import coop.support.models  # noqa: F401
+import coop.talent.models  # noqa: F401

@@ -149,3 +149,29 @@ def test_an_anonymous_visitor_reaches_every_public_page(client, demo, start):
     visited = {urlsplit(u).path for u in pages}
     assert {"/login", "/apply", "/reset", "/apply/privacy"} <= visited
     assert any(re.match(r"^/apply/\d+$", p) for p in visited)
+
+
+def test_the_partner_contact_reaches_their_pages_and_sees_no_private_data(client, login_as, demo):
+    partner = db.session.scalar(db.select(User).where(User.email == "partner@coop.example"))
+    login_as(partner)
+
+    pages = crawl(client, "/")
+
+    visited = {urlsplit(u).path for u in pages}
+    for path in ("/partner", "/talent", "/partner/shortlist", "/partner/openings/new", "/account"):
+        assert path in visited, path
+    assert any(re.match(r"^/talent/\d+$", p) for p in visited)
+    assert not any(
+        p.startswith(("/coaching", "/sessions", "/applications", "/reports")) for p in visited
+    )
+    # No introduction of theirs is accepted in the demo: no one's email or phone shows.
+    people = set(db.session.scalars(db.select(User.email).where(User.id != partner.id)))
+    phones = set(
+        db.session.scalars(
+            db.select(ParticipantProfile.phone).where(ParticipantProfile.phone.is_not(None))
+        )
+    )
+    for url, html in pages.items():
+        emails = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", html))
+        assert not emails & people, f"{url} shows {sorted(emails & people)}"
+        assert not [p for p in phones if p in html], url

@@ -43,11 +43,19 @@ ROLES = {
     "nyc_staff": "nyc.staff@coop.example",
     "captain": "captain@coop.example",
     "participant": "participant@coop.example",
+    "partner": "partner@coop.example",
 }
 STARTS = {"anonymous": ("/apply", "/login", "/reset")}
 
 #: Forms each role must reach, at least, so the test cannot silently cover nothing.
-MIN_FORMS = {"anonymous": 3, "staff": 40, "nyc_staff": 40, "captain": 10, "participant": 5}
+MIN_FORMS = {
+    "anonymous": 3,
+    "staff": 40,
+    "nyc_staff": 40,
+    "captain": 10,
+    "participant": 5,
+    "partner": 6,
+}
 
 #: Signing out ends the session every later form needs (it takes only the CSRF token).
 EXCLUDED_ACTIONS = {"/logout"}

@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
     {"enrollment"},
     {"coaching"},
     {"sessions", "referrals", "announcements", "assessments", "plans", "support", "risk"},
+    {"talent"},
     {"hiring"},
     {"reports", "portal", "privacy", "people"},
 ]

@@ -84,6 +84,10 @@ class User(UserMixin, db.Model):
         return self.role == Role.PARTICIPANT
 
     @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
+    @property
     def city_ids(self) -> set[int] | None:
         """City ids this staff member may see; None means every city."""
         if not self.is_staff:

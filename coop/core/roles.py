@@ -1,4 +1,4 @@
-"""The three roles a person can have. Core's permission checks name them, so they live
+"""The roles a person can have. Core's permission checks name them, so they live
 here; ``coop.auth.models`` stores one on every user."""
 
 import enum
@@ -8,3 +8,6 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     CAPTAIN = "captain"
     PARTICIPANT = "participant"
+    #: A person at a partner organisation (coop.talent): their organisation's pages and
+    #: the talent search, nothing of the program.
+    PARTNER = "partner"

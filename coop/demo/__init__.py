@@ -26,7 +26,7 @@ from coop.auth.passwords import hash_password
 from coop.core import clock
 from coop.demo import announcements as announcements_demo
 from coop.demo import assessments as assessments_demo
-from coop.demo import coaching, enrollment, people, programs, referrals, sessions
+from coop.demo import coaching, enrollment, people, programs, referrals, sessions, talent
 from coop.demo import hiring as hiring_demo
 from coop.demo import plans as plans_part  # career plans, credentials, support (issue 15)
 from coop.demo import terms as terms_demo
@@ -55,6 +55,7 @@ PARTS = {
     "assessments": assessments_demo,
     "terms": terms_demo,
     "plans": plans_part,
+    "talent": talent,
 }
 
 

@@ -15,6 +15,8 @@ DEMO_ACCOUNTS = [
     ("nyc.staff@coop.example", "Nia Rivera", Role.STAFF, "staff for New York only"),
     ("captain@coop.example", "Carmen Captain", Role.CAPTAIN, "alumni captain"),
     ("participant@coop.example", "Pat Participant", Role.PARTICIPANT, "participant"),
+    ("partner@coop.example", "Priya Shah", Role.PARTNER, "partner contact, Brightline Media"),
+    ("partner2@coop.example", "Owen Hart", Role.PARTNER, "partner contact, Northwind Analytics"),
 ]
 
 FIRST = [
@@ -121,7 +123,7 @@ def seed(ctx: SeedContext, participants: int) -> None:
         )
         if email.startswith("nyc."):
             user.cities = [ctx.cities["New York"]]
-        if role != Role.STAFF:
+        if role in (Role.PARTICIPANT, Role.CAPTAIN):
             user.profile = _profile(ctx)
         ctx.accounts[email] = user
         db.session.add(user)

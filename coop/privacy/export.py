@@ -30,6 +30,7 @@ from coop.programs.models import Cohort, Partner
 from coop.referrals.models import FollowUp, Placement, Referral, ReferralEvent
 from coop.sessions.models import Attendance, VirtualSession
 from coop.support.models import SupportReferral
+from coop.talent.models import CareerProfile, Introduction
 
 #: The kinds, in the order of the CSV files and of ``data.json``.
 KINDS = (
@@ -46,6 +47,8 @@ KINDS = (
     "credentials",
     "support",
     "consents",
+    "career_profile",
+    "introductions",
     "audit",
 )
 
@@ -291,6 +294,52 @@ def _jobs(user: User) -> list[dict]:
     )
 
 
+def _career_profile(user: User) -> list[dict]:
+    """The talent pool's profile (the résumé itself is on the career profile page)."""
+    profiles = db.session.scalars(sa.select(CareerProfile).where(CareerProfile.user_id == user.id))
+    return _rows(
+        [
+            {
+                "headline": p.headline,
+                "summary": p.summary,
+                "skills": ", ".join(p.skills or []),
+                "target_roles": p.target_roles,
+                "remote": p.remote,
+                "relocate": p.relocate,
+                "available_from": p.available_from,
+                "linkedin_url": p.linkedin_url,
+                "portfolio_url": p.portfolio_url,
+                "status": p.status,
+                "return_reason": p.return_reason,
+                "visible_to_partners": p.visible,
+                "updated_at": p.updated_at,
+            }
+            for p in profiles
+        ]
+    )
+
+
+def _introductions(user: User) -> list[dict]:
+    rows = db.session.execute(
+        sa.select(Introduction, Partner.name)
+        .join(Partner, Partner.id == Introduction.partner_id)
+        .where(Introduction.participant_id == user.id)
+        .order_by(Introduction.id)
+    )
+    return _rows(
+        [
+            {
+                "partner": name,
+                "message": i.message,
+                "status": i.status,
+                "asked_at": i.created_at,
+                "answered_at": i.answered_at,
+            }
+            for i, name in rows
+        ]
+    )
+
+
 def _follow_ups(user: User) -> list[dict]:
     follow_ups = db.session.scalars(
         sa.select(FollowUp).where(FollowUp.participant_id == user.id).order_by(FollowUp.id)
@@ -448,6 +497,8 @@ def collect(user: User) -> dict:
         "credentials": _credentials(user),
         "support": _support(user),
         "consents": _consents(user, applications),
+        "career_profile": _career_profile(user),
+        "introductions": _introductions(user),
         "audit": _audit(user),
     }
 

@@ -18,6 +18,8 @@ from coop.plans.models import PlanGoal, PlanStep
 from coop.privacy.export import audit_clause
 from coop.referrals.models import FollowUp, Outreach, Placement, Referral, ReferralEvent
 from coop.sessions.models import CalendarFeed, MeetingReportRow
+from coop.talent import search as talent_search
+from coop.talent.models import CareerProfile, Introduction, Resume
 
 log = logging.getLogger("coop.privacy")
 
@@ -78,6 +80,31 @@ FREE_TEXT = (
     PlanStep.title,
     PlanStep.comment,
 )
+
+
+def _erase_career_profile(user_id: int) -> None:
+    """The talent pool: the profile's content goes, it leaves every search, its résumé (a
+    file, not a record) is deleted, and partners' messages to the person are cut."""
+    profile_ids = list(
+        db.session.scalars(sa.select(CareerProfile.id).where(CareerProfile.user_id == user_id))
+    )
+    if profile_ids:
+        _update(
+            CareerProfile,
+            CareerProfile.id.in_(profile_ids),
+            headline=ERASED_TEXT,
+            summary=None,
+            skills=[],
+            target_roles=None,
+            linkedin_url=None,
+            portfolio_url=None,
+            return_reason=None,
+            search_text="",
+            visible=False,
+        )
+        db.session.execute(sa.delete(Resume).where(Resume.profile_id.in_(profile_ids)))
+        talent_search.forget(profile_ids)
+    _update(Introduction, Introduction.participant_id == user_id, message=None)
 
 
 def _update(model, where, **values) -> int:
@@ -213,6 +240,7 @@ def erase(user_id: int, actor=None, reason: str = "request") -> bool:
         PulseResponse, PulseResponse.participant_id == user_id, help_with="", resolution_note=None
     )
     db.session.execute(sa.delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
+    _erase_career_profile(user_id)
     _redact([name, email, *phones])
     db.session.expire_all()
     record(

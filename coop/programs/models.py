@@ -81,6 +81,8 @@ class Partner(db.Model):
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"), index=True)
     website: Mapped[str | None] = mapped_column(sa.String(255))
     # -- domain fields: other domains add partner columns below this line --
+    #: coop.talent: openings its contacts post wait for staff approval before the board.
+    openings_need_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

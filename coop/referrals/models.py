@@ -67,8 +67,11 @@ class PartnerContact(db.Model):
     #: No longer our contact; kept for the history.
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Their own account (role partner), once staff invited them to sign in (coop.talent).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
 
     partner = relationship("Partner", lazy="raise")
+    user = relationship("User", lazy="raise")
 
 
 class Outreach(db.Model):
@@ -122,6 +125,9 @@ class Opening(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column()
     posted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Posted by a partner contact whose organisation wants staff to approve it first
+    #: (coop.talent): off the board until staff approve it.
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     partner = relationship("Partner", lazy="raise")
     city = relationship("City", lazy="raise")
@@ -140,7 +146,7 @@ class Opening(db.Model):
 
     def is_open(self, on: date | None = None) -> bool:
         """On the board: not closed by hand and its closing date (in its city) not past."""
-        if self.closed_at is not None:
+        if self.closed_at is not None or self.awaiting_approval:
             return False
         return self.closes_on is None or self.closes_on >= (on or self.today())
 
@@ -148,6 +154,8 @@ class Opening(db.Model):
     def status(self) -> str:
         if self.closed_at is not None:
             return "closed"
+        if self.awaiting_approval:
+            return "awaiting approval"
         if self.closes_on is not None and self.closes_on < self.today():
             return "expired"
         return "open"
@@ -164,7 +172,11 @@ class Opening(db.Model):
             if on is not None
             else clock.per_zone(zone, lambda day: cls.closes_on >= day)
         )
-        return sa.and_(cls.closed_at.is_(None), sa.or_(cls.closes_on.is_(None), current))
+        return sa.and_(
+            cls.closed_at.is_(None),
+            cls.awaiting_approval.is_(False),
+            sa.or_(cls.closes_on.is_(None), current),
+        )
 
 
 # -- the referral pipeline -------------------------------------------------------------------

@@ -192,6 +192,6 @@ PINNED = {
     "help": 4,
     "answer": 7,
     "pulse": 5,
-    "captain_home": 10,
+    "captain_home": 11,
     "coverage": 7,
 }

@@ -185,3 +185,21 @@ def opted_in_for_partner(event: HiringEvent, partner: Partner) -> sa.Select:
         )
         .order_by(User.name, User.id)
     )
+
+
+def partner_events(partner_id: int) -> sa.Select:
+    """The events ``partner_id`` attends, the latest first (a partner contact's list)."""
+    return (
+        sa.select(HiringEvent)
+        .options(selectinload(HiringEvent.partners), joinedload(HiringEvent.city))
+        .join(hiring_event_partners, hiring_event_partners.c.event_id == HiringEvent.id)
+        .where(hiring_event_partners.c.partner_id == partner_id)
+        .order_by(HiringEvent.starts_at.desc(), HiringEvent.id.desc())
+    )
+
+
+def partner_event_or_404(event_id: int, partner_id: int) -> HiringEvent:
+    """One event the partner attends; any other is a 404, as if it did not exist."""
+    event = db.session.scalar(partner_events(partner_id).where(HiringEvent.id == event_id))
+    require(event is not None)
+    return event

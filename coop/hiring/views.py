@@ -28,6 +28,7 @@ from coop.hiring.models import HiringRegistration, RegistrationStatus
 from coop.programs.models import City, Partner
 from coop.referrals import queries as referral_queries
 from coop.referrals.models import Opening
+from coop.talent import queries as talent_queries
 
 bp = Blueprint("hiring", __name__)
 
@@ -36,6 +37,7 @@ PER_PAGE = 50
 
 nav.nav_item("Hiring events", "hiring.staff_events", {Role.STAFF}, order=55)
 nav.nav_item("Hiring events", "hiring.events", set(MEMBERS), order=56)
+nav.nav_item("Hiring events", "hiring.partner_events", {Role.PARTNER}, order=40)
 
 
 def _upcoming_panel(user, cohort):
@@ -320,3 +322,48 @@ def withdraw(event_id):
         else:
             flash(f"You have withdrawn from {event.title}.", "success")
     return _back()
+
+
+# -- partner contacts: the events their organisation attends -------------------------------
+
+
+def _partner_contact():
+    contact = talent_queries.contact_of(current_user)
+    require(contact is not None)
+    return contact
+
+
+@bp.get("/partner/events")
+@roles_required(Role.PARTNER)
+def partner_events():
+    contact = _partner_contact()
+    return render_template(
+        "hiring/partner_events.html",
+        partner=contact.partner,
+        page=paginate(queries.partner_events(contact.partner_id), PER_PAGE),
+        viewer_zone=clock.zone_for(current_user),
+    )
+
+
+@bp.get("/partner/events/<int:event_id>")
+@roles_required(Role.PARTNER)
+def partner_event(event_id):
+    """An event the partner attends, with the approved, visible career profiles of the
+    people registered for it: nothing else of them, and nobody whose profile does not
+    reach partners."""
+    contact = _partner_contact()
+    event = queries.partner_event_or_404(event_id, contact.partner_id)
+    people = (
+        queries.opted_in_for_partner(event, contact.partner)
+        .with_only_columns(User.id)
+        .order_by(None)
+    )
+    page = paginate(talent_queries.visible_profiles_of(current_user, people), 24)
+    return render_template(
+        "hiring/partner_event.html",
+        event=event,
+        page=page,
+        shortlisted=talent_queries.shortlisted_ids(contact, [p.id for p in page.items]),
+        is_partner=True,
+        viewer_zone=clock.zone_for(current_user),
+    )

@@ -82,6 +82,14 @@ def visible_profiles(user, stmt=None) -> sa.Select:
     return stmt.where(CareerProfile.user_id == user.id)
 
 
+def visible_profiles_of(user, user_ids) -> sa.Select:
+    """The profiles ``user`` may see of the people in ``user_ids`` (a select of user ids),
+    with what a profile card shows; for lists other domains build (a hiring event's
+    people)."""
+    stmt = visible_profiles(user).where(CareerProfile.user_id.in_(user_ids))
+    return _with_everything(stmt).order_by(CareerProfile.id)
+
+
 def load_profile(user, profile_id: int) -> CareerProfile | None:
     stmt = _with_everything(visible_profiles(user)).where(CareerProfile.id == profile_id)
     return db.session.scalar(stmt)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from coop.extensions import db
 from coop.hiring.models import HiringEvent, HiringRegistration, RegistrationStatus
+from coop.referrals.models import PartnerContact
 
 ROLES = [
     "anonymous",
@@ -16,7 +17,18 @@ ROLES = [
     "captain",
     "participant",
     "other_participant",
+    "partner_contact",
+    "other_partner_contact",
 ]
+
+
+def _contact(factory, partner):
+    user = factory.user("partner")
+    contact = PartnerContact(partner_id=partner.id, name=user.name, email=user.email)
+    contact.user_id = user.id
+    db.session.add(contact)
+    db.session.flush()
+    return user
 
 
 @pytest.fixture
@@ -33,6 +45,9 @@ def world(factory, hiring):
     w.staff = factory.user("staff")
     w.city_staff = factory.user("staff", cities=[w.city], all_cities=False)
     w.other_city_staff = factory.user("staff", cities=[w.other_city], all_cities=False)
+    # A contact of the partner attending w.event, and one of a partner attending nothing.
+    w.partner_contact = _contact(factory, w.partner)
+    w.other_partner_contact = _contact(factory, factory.partner())
     db.session.commit()
     return w
 
@@ -48,6 +63,9 @@ ROUTES = [
     ("GET", "/events", {"participant": 200, "other_participant": 200, "captain": 200}),
     ("POST", "/events/{future}/opt-in", {"participant": 302}),
     ("POST", "/events/{future}/withdraw", {"participant": 302}),
+    ("GET", "/partner/events", {"partner_contact": 200, "other_partner_contact": 200}),
+    ("GET", "/partner/events/{event}", {"partner_contact": 200}),
+    ("GET", "/partner/events/{future}", {}),
 ]
 
 

@@ -185,6 +185,8 @@ PARTNER_PAGES = {
     "mfa.qr",
     "audit.disclosures",
     "privacy.download",
+    "hiring.partner_events",
+    "hiring.partner_event",
 }
 
 

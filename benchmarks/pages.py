@@ -212,9 +212,18 @@ def sign_in(port: int, email: str) -> Browser:
 # -- load ------------------------------------------------------------------------------
 
 
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+def _ms(text: str | None) -> float:
+    """wrk's ``12.5ms`` in milliseconds (0 for anything else: no request completed)."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text or "")
+    if not found:
+        return 0.0
+    value, unit = found.groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _find(pattern: str, text: str) -> str | None:
+    found = re.search(pattern, text)
+    return found.group(1) if found else None
 
 
 def wrk(port: int, path: str, cookie: str | None, seconds: int, connections: int) -> Load:
@@ -226,9 +235,9 @@ def wrk(port: int, path: str, cookie: str | None, seconds: int, connections: int
     out = subprocess.run(  # noqa: S603 - wrk, on loopback
         command, capture_output=True, text=True, timeout=seconds + 60
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    rps = float(_find(r"Requests/sec:\s+([\d.]+)", out) or 0)
+    p50 = _ms(_find(r"50%\s+(\S+)", out))
+    p99 = _ms(_find(r"99%\s+(\S+)", out))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = int(bad.group(1)) if bad else 0
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))

@@ -45,6 +45,12 @@ def _check_dashboard(client, login_as, participants: int) -> tuple[int, float]:
     # The cohort drop-down offers the latest cohorts, not all of them.
     select = re.search(r'<select[^>]*name="cohort".*?</select>', page, re.S).group(0)
     assert select.count("<option") == COHORT_CHOICES + 1  # and "All cohorts"
+    # The oldest cohort is not among them, but can still be chosen (and is then offered).
+    oldest = db.session.scalar(db.select(Cohort.id).order_by(Cohort.start_date, Cohort.id))
+    assert f'<option value="{oldest}">' not in select
+    chosen = client.get(f"/reports/outcomes?cohort={oldest}").get_data(as_text=True)
+    assert f'<option selected value="{oldest}">' in chosen
+    assert chosen.count("<tr data-cohort=") == 1
     # The last page holds the rest; past it, an empty page (not an error).
     last = -(-cohorts // COHORTS_PER_PAGE)
     rest = client.get(f"/reports/outcomes?page={last}").get_data(as_text=True)

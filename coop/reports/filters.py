@@ -64,8 +64,10 @@ COHORT_CHOICES = 40
 
 
 def _int_arg(args, name: str) -> int | None:
+    """An id from the query string, or None (nothing, not a number, or too long to be an
+    id: SQLite cannot even bind an integer past 2**63)."""
     raw = (args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
 
 
 @dataclass

@@ -293,3 +293,9 @@ def test_the_dashboard_turns_jit_off_for_its_own_transaction(client, login_as, c
     with count_queries() as q:
         assert client.get("/cohorts").status_code == 200
     assert not any("set_config" in s for s in q.statements)
+
+
+@pytest.mark.parametrize("param", ["city", "track", "cohort"])
+def test_an_id_too_long_for_the_database_is_404(client, login_as, outcome_data, param):
+    login_as("staff")
+    assert client.get(f"{DASHBOARD}?{param}={'9' * 30}").status_code == 404

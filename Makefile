@@ -6,9 +6,8 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app coop
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-dates test-postgres e2e lint format bench install clean
-.PHONY: bench-risk
-.PHONY: bench-talent
+.PHONY: run test test-dates test-postgres e2e lint format bench install clean test-scale
+.PHONY: bench-risk bench-talent bench-placement
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +56,16 @@ format: $(STAMP)
 	$(BIN)/ruff format coop tests benchmarks config.py wsgi.py
 	$(BIN)/ruff check --fix coop tests benchmarks config.py wsgi.py
 
+# Every everyday page under gunicorn beside a bare Flask app, then the dashboard at 10,000
+# and 100,000 participants (benchmarks/pages.py; knobs: BENCH_PARTICIPANTS, BENCH_DURATION,
+# BENCH_SCALES, BENCH_PORT; `make bench PG_URL=<an empty PostgreSQL database>`). The
+# PG_URL default above (the test database) is never used here: SQLite unless given.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.dashboard
+	$(if $(filter file,$(origin PG_URL)),PG_URL=,PG_URL=$(PG_URL)) $(BIN)/python -m benchmarks.pages
+
+# The dashboard's size budget with 10,000 participants seeded (about a minute).
+test-scale: $(STAMP)
+	COOP_SCALE_TESTS=1 $(BIN)/python -m pytest tests/reports/test_reports_scale.py -p no:cacheprovider -q -s
 
 bench-placement: $(STAMP)
 	$(BIN)/python -m benchmarks.placement

@@ -287,4 +287,8 @@ def test_cohort_coverage_says_what_its_numbers_count(staff, client):
 def test_people_pickers_name_the_cohorts_city(staff, client, url):
     # "Data Analytics · April 2027" runs in New York and in Chicago.
     page = client.get(url).text
-    assert re.search(r"<option value=\"\d+\">[^<]+ · [^<]+ \((New York|Chicago)\)</option>", page)
+    assert re.search(
+        r"<label class=\"form-check-label\" for=\"participant_id-\d+\">[^<]+ · [^<]+ "
+        r"\((New York|Chicago)\)</label>",
+        page,
+    )

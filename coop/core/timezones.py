@@ -23,8 +23,14 @@ def zone_names() -> list[str]:
     )
 
 
+@cache
+def _all_zones() -> frozenset[str]:
+    """Every zone tzdata knows, read once: ``available_timezones()`` walks a folder."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def is_zone(name: str | None) -> bool:
-    return bool(name) and name in zoneinfo.available_timezones()
+    return bool(name) and name in _all_zones()
 
 
 def to_zone(value: datetime, zone: str) -> datetime:

@@ -24,7 +24,7 @@ from coop.coaching.models import (
     PodMembership,
     Topic,
 )
-from coop.demo.base import bulk_insert
+from coop.demo.base import bulk_insert, insert_rows
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort, CohortStatus
@@ -219,7 +219,7 @@ def seed(ctx) -> None:
                 )
                 pods[cohort_id].append((pid, captain_of[aid]))
     if pod_rows:
-        db.session.execute(bulk_insert(PodMembership), pod_rows)
+        insert_rows(PodMembership, pod_rows)
 
     # -- months of check-ins ------------------------------------------------------------
     checkins = []
@@ -279,5 +279,5 @@ def seed(ctx) -> None:
                 resolution_note=None,
             )
     if checkins:
-        db.session.execute(bulk_insert(CheckIn), checkins)
+        insert_rows(CheckIn, checkins)
     db.session.flush()

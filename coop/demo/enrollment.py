@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import Role, User
-from coop.demo.base import bulk_insert
+from coop.demo.base import insert_rows
 from coop.enrollment.models import (
     Enrollment,
     EnrollmentEvent,
@@ -138,7 +138,7 @@ class _Builder:
             return
         # A plain executemany, then one SELECT for the ids (RETURNING in many small
         # batches is slow on SQLite); (cohort, user) is unique.
-        db.session.execute(bulk_insert(Enrollment), self.rows)
+        insert_rows(Enrollment, self.rows)
         keys = dict(
             ((cohort_id, user_id), enrollment_id)
             for enrollment_id, cohort_id, user_id in db.session.execute(
@@ -159,7 +159,7 @@ class _Builder:
                         created_at=step["at"],
                     )
                 )
-        db.session.execute(bulk_insert(EnrollmentEvent), events)
+        insert_rows(EnrollmentEvent, events)
 
 
 def seed(ctx) -> None:

@@ -4,7 +4,7 @@ their intake profiles."""
 import sqlalchemy as sa
 
 from coop.auth.models import ParticipantProfile, Role, User
-from coop.demo.base import SeedContext, bulk_insert
+from coop.demo.base import SeedContext, insert_rows
 from coop.extensions import db
 
 DEMO_PASSWORD = "coop-demo-2026"  # noqa: S105 - printed to the terminal on purpose
@@ -147,5 +147,5 @@ def seed(ctx: SeedContext, participants: int) -> None:
         users = list(db.session.scalars(stmt, rows))
         for user, profile in zip(users, profiles, strict=True):
             profile["user_id"] = user.id
-        db.session.execute(bulk_insert(ParticipantProfile), profiles)
+        insert_rows(ParticipantProfile, profiles)
         ctx.participants.extend(users)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
-from coop.demo.base import bulk_insert
+from coop.demo.base import bulk_insert, insert_rows
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Partner, PartnerKind, Track
@@ -130,7 +130,7 @@ def _seed_contacts(ctx, partners) -> None:
                     "archived": ctx.rng.random() < 0.1,
                 }
             )
-    db.session.execute(bulk_insert(PartnerContact), rows)
+    insert_rows(PartnerContact, rows)
 
 
 def _seed_outreach(ctx, partners, people, now) -> None:
@@ -154,7 +154,7 @@ def _seed_outreach(ctx, partners, people, now) -> None:
                     "created_at": _at(occurred, ctx.rng),
                 }
             )
-    db.session.execute(bulk_insert(Outreach), rows)
+    insert_rows(Outreach, rows)
 
 
 def _seed_openings(ctx, partners, cities, tracks, posters, now) -> list[dict]:
@@ -384,7 +384,7 @@ def _seed_referrals(ctx, staff, openings, partners, now) -> list[dict]:
                 }
             )
     for start in range(0, len(events), 5000):
-        db.session.execute(bulk_insert(ReferralEvent), events[start : start + 5000])
+        insert_rows(ReferralEvent, events[start : start + 5000])
     return referrals
 
 
@@ -485,7 +485,7 @@ def _seed_placements(ctx, staff, referrals, partners, now) -> None:
             }
         )
     for start in range(0, len(rows), 5000):
-        db.session.execute(bulk_insert(Placement), rows[start : start + 5000])
+        insert_rows(Placement, rows[start : start + 5000])
 
 
 def _seed_follow_ups(ctx, staff, now) -> None:

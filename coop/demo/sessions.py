@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
 from coop.db import utcnow
-from coop.demo.base import bulk_insert
+from coop.demo.base import insert_rows
 from coop.enrollment.models import Enrollment
 from coop.extensions import db
 from coop.programs.models import WEEKDAYS, Cohort, CohortStatus
@@ -71,7 +71,7 @@ def seed(ctx) -> None:
     rows = []
     for cohort in cohorts:
         rows += _schedule(cohort, now)
-    db.session.execute(bulk_insert(VirtualSession), rows)
+    insert_rows(VirtualSession, rows)
 
     sessions: dict[int, list[tuple[int, datetime, datetime]]] = defaultdict(list)
     for sid, cohort_id, starts_at, local_date in db.session.execute(
@@ -144,7 +144,7 @@ def seed(ctx) -> None:
             for sid, starts_at, _ in latest:
                 attendance.append(_row(sid, flagged, AttendanceStatus.ABSENT, starts_at, staff))
     if attendance:
-        db.session.execute(bulk_insert(Attendance), attendance)
+        insert_rows(Attendance, attendance)
 
 
 def _schedule(cohort: Cohort, now: datetime) -> list[dict]:

@@ -180,3 +180,8 @@ class EnrollmentEvent(db.Model):
 
     enrollment = relationship("Enrollment", back_populates="events", lazy="raise")
     actor = relationship("User", lazy="raise")
+
+    # The dashboard's funnel asks whether an enrollment ever reached a stage.
+    __table_args__ = (
+        sa.Index("ix_enrollment_events_enrollment_to_stage", "enrollment_id", "to_stage"),
+    )

@@ -120,7 +120,7 @@ class Cohort(db.Model):
     track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id"), index=True)
     sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    start_date: Mapped[date] = mapped_column()
+    start_date: Mapped[date] = mapped_column(index=True)  # lists filter and sort by it
     end_date: Mapped[date] = mapped_column()
     #: Seats; enrolled participants never exceed it.
     capacity: Mapped[int] = mapped_column(default=16)

@@ -260,6 +260,45 @@ def referable_people(user) -> dict[int, Enrollment]:
     return people
 
 
+#: Most people a person picker lists at once: with more, it asks for a search first.
+PICK_LIMIT = 20
+#: Longest search a picker accepts (longer text is cut).
+PICK_QUERY_MAX = 80
+
+
+def pickable_people(
+    user, search: str = "", wanted: list[int] | None = None
+) -> tuple[dict[int, Enrollment], bool]:
+    """A person picker's choices among the people ``user`` may refer (the same rules as
+    ``referable_enrollments``: their cities or pods, never anyone who withdrew consent):
+    those whose name or email contains ``search`` (everyone when it is empty), and the
+    people in ``wanted`` (the one already picked) whatever the search. At most
+    ``PICK_LIMIT``, by name; the flag says whether more matched. One query."""
+    wanted = wanted or []
+    stmt = referable_enrollments(user)
+    matches = sa.true()
+    if search := search.strip()[:PICK_QUERY_MAX]:
+        matches = sa.or_(
+            User.name.icontains(search, autoescape=True),
+            User.email.icontains(search, autoescape=True),
+        )
+    if wanted:
+        picked = User.id.in_(wanted)
+        stmt = stmt.where(sa.or_(picked, matches))
+        first = sa.case((picked, 0), else_=1)
+        stmt = stmt.order_by(None).order_by(
+            first, User.name, User.id, Cohort.start_date.desc(), Enrollment.id.desc()
+        )
+    else:
+        stmt = stmt.where(matches)
+    # A person with several enrollments has several rows: read a few more than shown.
+    people: dict[int, Enrollment] = {}
+    for enrollment in db.session.scalars(stmt.limit(PICK_LIMIT * 3 + 1)):
+        people.setdefault(enrollment.user_id, enrollment)
+    more = len(people) > PICK_LIMIT
+    return dict(list(people.items())[:PICK_LIMIT]), more
+
+
 def can_refer(user) -> bool:
     return user.is_staff or user.is_captain or is_alumnus(user)
 

@@ -6,6 +6,7 @@ and turns their numbers into ``Figure``s; nothing here touches the database per
 cohort or per person.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -31,6 +32,9 @@ class Section:
 
 @dataclass
 class CohortRow:
+    """One cohort of the comparison. Its figures are built when first read: the page
+    shows one page of rows, so most rows of a large program are only sorted by date."""
+
     id: int
     name: str
     city: str
@@ -38,7 +42,14 @@ class CohortRow:
     start_date: date
     end_date: date
     status: str
-    figures: dict[str, Figure] = field(default_factory=dict)
+    make_figures: Callable[[], dict[str, Figure]] | None = field(default=None, repr=False)
+    _figures: dict[str, Figure] | None = field(default=None, repr=False)
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        if self._figures is None:
+            self._figures = self.make_figures() if self.make_figures else {}
+        return self._figures
 
 
 @dataclass
@@ -256,6 +267,7 @@ def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
     """Every figure for the cohorts ``filters`` select among those ``user`` may see."""
     now = now or utcnow()
     today = now.date()
+    queries.tune_for_reports()
     scope = cohort_scope(filters, user)
     cohort_rows = queries.cohorts(scope)
     fun = queries.funnel(scope)
@@ -283,19 +295,20 @@ def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
             ),
         ]
 
-    rows = []
-    for c in cohort_rows:
-        figures = {f.key: f for s in figures_for(c.id) for f in s.figures}
-        rows.append(
-            CohortRow(
-                id=c.id,
-                name=c.name,
-                city=c.city,
-                track=c.track,
-                start_date=c.start_date,
-                end_date=c.end_date,
-                status=str(c.status),
-                figures=figures,
-            )
+    def figures_of(key: int) -> Callable[[], dict[str, Figure]]:
+        return lambda: {f.key: f for s in figures_for(key) for f in s.figures}
+
+    rows = [
+        CohortRow(
+            id=c.id,
+            name=c.name,
+            city=c.city,
+            track=c.track,
+            start_date=c.start_date,
+            end_date=c.end_date,
+            status=str(c.status),
+            make_figures=figures_of(c.id),
         )
+        for c in cohort_rows
+    ]
     return Dashboard(filters=filters, today=today, sections=figures_for(TOTAL), cohorts=rows)

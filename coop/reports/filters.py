@@ -57,6 +57,19 @@ class Filters:
         return {k: v for k, v in out.items() if v is not None}
 
 
+#: Most cohorts the cohort drop-down offers: the latest to start among those the other
+#: filters select (the chosen cohort is always among them). A program of 600 cohorts
+#: would otherwise send them all, as 48 KB of options, on every page.
+COHORT_CHOICES = 40
+
+
+def _int_arg(args, name: str) -> int | None:
+    """An id from the query string, or None (nothing, not a number, or too long to be an
+    id: SQLite cannot even bind an integer past 2**63)."""
+    raw = (args.get(name) or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
 @dataclass
 class Choices:
     """What the viewer may filter by: only their cities, and cohorts in them."""
@@ -66,15 +79,30 @@ class Choices:
     cohorts: list[tuple[int, str]]
 
     @classmethod
-    def load(cls, user) -> "Choices":
+    def load(cls, user, args=None) -> "Choices":
+        """The cities and tracks, and the cohorts the drop-down offers: the latest
+        ``COHORT_CHOICES`` to start in the city and track chosen in ``args`` (the query
+        string), and the chosen cohort whatever its date, if the viewer may see it."""
+        args = args or {}
         cities = db.session.execute(
             user.scope_to_cities(sa.select(City.id, City.name), City.id).order_by(City.name)
         ).all()
         tracks = db.session.execute(sa.select(Track.id, Track.name).order_by(Track.name)).all()
+        offered = sa.select(Cohort.id)
+        for name, column in (("city", Cohort.city_id), ("track", Cohort.track_id)):
+            if (value := _int_arg(args, name)) is not None:
+                offered = offered.where(column == value)
+        offered = user.scope_to_cities(offered, Cohort.city_id)
+        offered = offered.order_by(Cohort.start_date.desc(), Cohort.id.desc())
+        offered = offered.limit(COHORT_CHOICES)
+        wanted = Cohort.id.in_(offered.scalar_subquery())
+        if (chosen := _int_arg(args, "cohort")) is not None:
+            wanted = sa.or_(wanted, Cohort.id == chosen)
         cohorts = db.session.execute(
             user.scope_to_cities(
                 sa.select(Cohort.id, Cohort.name, City.name)
                 .join(City, City.id == Cohort.city_id)
+                .where(wanted)
                 .order_by(Cohort.start_date.desc(), City.name, Cohort.name),
                 Cohort.city_id,
             )
@@ -92,7 +120,8 @@ class Choices:
 
     def allows(self, args) -> bool:
         """False when the query string names a city, track or cohort the viewer may not
-        see (or that does not exist): the view answers 404, revealing nothing."""
+        see (or that does not exist): the view answers 404, revealing nothing. (A chosen
+        cohort the viewer may see is always among ``cohorts``.)"""
         for name, options in (
             ("city", self.cities),
             ("track", self.tracks),

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from coop.auth.models import Role
 from coop.core import nav
@@ -15,13 +16,33 @@ from coop.reports.workforce import dashboard_part
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
+#: Rows of the cohort comparison per page.
+COHORTS_PER_PAGE = 25
+
+
+class RowsPage(Pagination):
+    """A page of rows already in memory, from the request's ``page`` argument (bad or
+    out-of-range numbers: page 1, or an empty page), for ``_macros/tables.pagination``."""
+
+    def __init__(self, rows: list, per_page: int):
+        self._rows = rows
+        number = request.args.get("page", 1, type=int) or 1
+        super().__init__(page=max(number, 1), per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._rows[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._rows)
+
+
 nav.nav_item("Outcomes", "reports.dashboard", {Role.STAFF}, order=60)
 
 
 def _filters():
     """The filter form read from the query string. A city, track or cohort the viewer
     may not see is a 404; other bad input comes back on the form (400)."""
-    choices = Choices.load(current_user)
+    choices = Choices.load(current_user, request.args)
     if not choices.allows(request.args):
         abort(404)
     form = FilterForm(formdata=request.args)
@@ -31,9 +52,10 @@ def _filters():
 
 
 def _sort():
-    sort = request.args.get("sort", "start")
+    """The comparison's order: the most recent cohorts first unless asked otherwise."""
+    sort = request.args.get("sort")
     if sort not in SORT_KEYS:
-        sort = "start"
+        return "start", request.args.get("dir") != "asc"
     return sort, request.args.get("dir") == "desc"
 
 
@@ -47,9 +69,12 @@ def dashboard():
     sort, descending = _sort()
     funnel = data.section("funnel")
     outcomes = data.section("outcomes")
-    # Cohorts with something to draw (or withheld): not those still recruiting.
+    # One page of the comparison: a program of hundreds of cohorts is read a page at a
+    # time, the most recent first; the CSV has them all.
+    page = RowsPage(data.sorted_cohorts(sort, descending), COHORTS_PER_PAGE)
+    # The page's cohorts with something to draw (or withheld), in start order.
     chart_rows = []
-    for r in data.cohorts:
+    for r in sorted(page.items, key=lambda r: (r.start_date, r.id)):
         figures = [r.figures["completion_rate"], r.figures["overcame_12m"]]
         if any(f.chart_value is not None or f.withheld for f in figures):
             chart_rows.append((f"{r.name} · {r.city}", figures))
@@ -58,7 +83,8 @@ def dashboard():
         "reports/dashboard.html",
         form=form,
         dashboard=data,
-        rows=data.sorted_cohorts(sort, descending),
+        rows=page.items,
+        page=page,
         columns=COHORT_COLUMNS,
         sort=sort,
         descending=descending,
@@ -67,8 +93,7 @@ def dashboard():
             [funnel[k] for k in ("applicants", "accepted", "enrolled", "graduated")]
         ),
         salary_chart=charts.salary(outcomes["median_intake"], outcomes["median_placement"]),
-        cohort_chart=charts.cohort_outcomes(chart_rows, series),
-        cohort_chart_wide=charts.cohort_outcomes_compact(chart_rows, series),
+        cohort_chart=charts.cohort_outcomes_compact(chart_rows, series),
         hiring_events=hires_per_event(current_user),
         workforce=dashboard_part(data.filters, current_user),
     )

@@ -1,7 +1,7 @@
 """career plans, credentials and support-service referrals (issue 15)
 
 Revision ID: 0012_plans
-Revises: 0015_terms
+Revises: 0011_terms
 Create Date: 2026-12-07 11:42:48.338249
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_plans'
-down_revision = "0015_terms"
+revision = "0012_plans"
+down_revision = "0011_terms"
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,13 @@
 """What the referral pages share: paging, query-string and choice helpers (refusals go
 through ``coop.core.errors.show_error``; the ``day_in`` filter is ``coop.core.filters``')."""
 
+from dataclasses import dataclass, field
+
 from flask import request
 from flask_login import current_user
 
 from coop.core import audit
+from coop.core.forms import choices
 from coop.core.pagination import paginate
 from coop.extensions import db
 from coop.programs.models import City, PartnerKind, Track
@@ -59,3 +62,31 @@ def record_salaries_seen(placements, target) -> None:
         ("salary",),
         target=target,
     )
+
+
+@dataclass
+class Picker:
+    """Search-then-pick for a person (``referrals/_picker.html``): a GET search form, then
+    the matches as radio choices of the form's field. Plain HTML, no script."""
+
+    field: str
+    search: str
+    people: dict = field(default_factory=dict)
+    #: More people matched than a picker lists: the page asks for a narrower search.
+    more: bool = False
+    #: Query-string arguments the search form carries on (``opening``, ``referral``).
+    keep: dict = field(default_factory=dict)
+
+
+def pick_person(form_field, keep: tuple[str, ...] = ()) -> Picker:
+    """Fill ``form_field``'s choices with the people matching the ``q`` search (or
+    everyone, when they are few), and the person already chosen: posted, or named by
+    ``?participant=``. Returns what the page shows."""
+    search = (request.args.get("q") or "").strip()[: queries.PICK_QUERY_MAX]
+    source = request.form if request.method == "POST" else request.args
+    raw = (source.get(form_field.name if request.method == "POST" else "participant") or "").strip()
+    wanted = [int(raw)] if raw.isdigit() and len(raw) < 10 else []
+    people, more = queries.pickable_people(current_user, search, wanted)
+    form_field.choices = choices([(uid, person_label(e)) for uid, e in people.items()])
+    kept = {k: request.args[k] for k in keep if request.args.get(k)}
+    return Picker(form_field.name, search, people, more, kept)

@@ -19,7 +19,7 @@ from coop.referrals.views.common import (
     HIRING_KINDS,
     arg_int,
     paged,
-    person_label,
+    pick_person,
     record_salaries_seen,
 )
 from coop.referrals.views.referrals import load_referral
@@ -78,7 +78,7 @@ def _employer_choices(staff: bool) -> dict:
 @staff_required
 @transaction(also=(once.AlreadySaved,), write_lock=True)  # a double click records one job
 def new_placement():
-    referral = None
+    referral = picker = None
     referral_id = arg_int("referral")
     if referral_id:
         referral = load_referral(referral_id)
@@ -96,10 +96,9 @@ def new_placement():
             partners[referral.partner_id] = referral.partner.name
             form.partner_id.choices.append(SelectChoice(referral.partner_id, referral.partner.name))
     else:
-        people = queries.referable_people(current_user)
-        form.participant_id.choices = choices(
-            [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
-        )
+        # Search-then-pick: staff may record jobs for thousands of people.
+        picker = pick_person(form.participant_id, keep=())
+        people = picker.people
     if request.method == "GET":
         if referral is not None:
             form.participant_id.data = referral.participant_id
@@ -142,6 +141,7 @@ def new_placement():
         cancel=url_for("referrals.referral", referral_id=referral.id)
         if referral
         else url_for("referrals.placements"),
+        picker=picker,
     )
 
 

@@ -26,7 +26,7 @@ from coop.referrals.views.common import (
     arg_int,
     city_choices,
     paged,
-    person_label,
+    pick_person,
 )
 
 
@@ -63,11 +63,9 @@ def referrals():
 
 
 def _referral_form():
-    people = queries.referable_people(current_user)
     form = NewReferralForm()
-    form.participant_id.choices = choices(
-        [("", "Choose…")] + [(uid, person_label(e)) for uid, e in people.items()]
-    )
+    # Search-then-pick: staff may refer thousands of people, too many for one list.
+    picker = pick_person(form.participant_id, keep=("opening",))
     board = db.session.scalars(
         queries.openings_list(current_user).order_by(Opening.title, Opening.id)
     ).all()
@@ -77,7 +75,7 @@ def _referral_form():
     form.partner_id.choices = choices(
         [("", "— none —")] + queries.partner_choices(current_user, HIRING_KINDS)
     )
-    return form, people, {o.id: o for o in board}
+    return form, picker, {o.id: o for o in board}
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
@@ -87,7 +85,8 @@ def _referral_form():
 @transaction(also=(once.AlreadySaved,))
 def new_referral():
     require(queries.can_refer(current_user))
-    form, people, board = _referral_form()
+    form, picker, board = _referral_form()
+    people = picker.people
     if (done := once.already_saved(form)) is not None:
         return done
     if request.method == "GET":
@@ -138,7 +137,8 @@ def new_referral():
         form=form,
         title="Refer a participant",
         cancel=cancel,
-        intro=None if people else "There is nobody you can refer at the moment.",
+        picker=picker,
+        intro=None if people or picker.search else "There is nobody you can refer at the moment.",
     )
 
 

@@ -2,7 +2,7 @@
 résumés with their full-text search, shortlists, introductions, "I'm interested"
 requests, and partners' openings that wait for staff approval
 
-Revision ID: 0009_talent
+Revision ID: 0013_talent
 Revises: 0012_plans
 Create Date: 2026-12-07 11:47:31.929049
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_talent'
+revision = "0013_talent"
 down_revision = "0012_plans"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """hiring events (partners attending, registrations with a waitlist, referrals started
 at an event) and partner volunteers as captains
 
-Revision ID: 0010_hiring
+Revision ID: 0008_hiring
 Revises: 0007_rights
 Create Date: 2026-12-07 11:44:50.724259
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_hiring"
+revision = "0008_hiring"
 down_revision = "0007_rights"
 branch_labels = None
 depends_on = None

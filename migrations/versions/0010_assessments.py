@@ -1,7 +1,7 @@
 """assessments (versioned templates per track, schedules, responses, reminders) and pulse checks
 
-Revision ID: 0011_assessments
-Revises: 0013_outbox
+Revision ID: 0010_assessments
+Revises: 0009_outbox
 Create Date: 2026-12-07 11:42:05.672026
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0011_assessments"
-down_revision = "0013_outbox"
+revision = "0010_assessments"
+down_revision = "0009_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """terms at scale: program applications (with the pre-program survey) and captain requests
 
-Revision ID: 0015_terms
-Revises: 0011_assessments
+Revision ID: 0011_terms
+Revises: 0010_assessments
 Create Date: 2026-12-07 11:41:19.725503
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_terms'
-down_revision = "0011_assessments"
+revision = "0011_terms"
+down_revision = "0010_assessments"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the mail outbox (every message, sent by the worker) and announcements with their recipients
 
-Revision ID: 0013_outbox
-Revises: 0010_hiring
+Revision ID: 0009_outbox
+Revises: 0008_hiring
 Create Date: 2026-12-07 11:50:38.707781
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_outbox'
-down_revision = '0010_hiring'
+revision = "0009_outbox"
+down_revision = "0008_hiring"
 branch_labels = None
 depends_on = None
 

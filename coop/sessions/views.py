@@ -266,8 +266,13 @@ def roll_call(session_id):
     now = utcnow()
     is_open = session.roll_call_open(now)
     form = roll_call_form(people, {pid: a.status.value for pid, a in existing.items()})
-    if form.validate_on_submit():
+    everyone_form = ConfirmForm(prefix="everyone")
+    statuses = None
+    if everyone_form.submit.data and everyone_form.validate_on_submit():  # then adjust
+        statuses = dict.fromkeys((p.id for p in people), AttendanceStatus.PRESENT)
+    elif form.validate_on_submit():
         statuses = {p.id: AttendanceStatus(form[f"p{p.id}"].data) for p in people}
+    if statuses is not None:
         try:
             written = services.record_roll_call(
                 session,
@@ -297,6 +302,7 @@ def roll_call(session_id):
         people=people,
         existing=existing,
         form=form,
+        everyone_form=everyone_form,
         is_open=is_open,
         now=now,
         back=back,

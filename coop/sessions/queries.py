@@ -280,3 +280,24 @@ def cohort_rate(summaries: dict[int, Summary]) -> float | None:
 @events.attendance_summaries.connect
 def _attendance_for_coaching(_sender, *, people, **_):
     return attendance_summaries(people)
+
+
+def next_session_of(cohort_ids: Iterable[int], now: datetime) -> VirtualSession | None:
+    """The session happening now or next across these cohorts (cancelled ones skipped),
+    with its cohort and city: one query."""
+    ids = list(cohort_ids)
+    if not ids:
+        return None
+    candidates = db.session.scalars(
+        db.select(VirtualSession)
+        .options(joinedload(VirtualSession.cohort).joinedload(Cohort.city))
+        .where(
+            VirtualSession.cohort_id.in_(ids),
+            VirtualSession.status != SessionStatus.CANCELLED,
+            # No session lasts a day: anything that started earlier has ended.
+            VirtualSession.starts_at > now - timedelta(hours=24),
+        )
+        .order_by(VirtualSession.starts_at, VirtualSession.id)
+        .limit(10)
+    )
+    return next((s for s in candidates if s.ends_at > now), None)

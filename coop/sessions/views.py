@@ -50,6 +50,25 @@ nav.nav_item("Roll call", "sessions.my_sessions", {Role.CAPTAIN}, order=30)
 SESSIONS_PER_PAGE = 40
 
 
+def captain_next_session(user, current) -> dict | None:
+    """The captain's home: the next session of their current cohorts, with its Join
+    button, in their zone and the city's (the participant's card, portal/_next.html)."""
+    session = queries.next_session_of((entry.cohort.id for entry in current), utcnow())
+    if session is None:
+        return None
+    zone = services.cohort_zone(session.cohort)
+    return {
+        "session": session,
+        "cohort": session.cohort,
+        "zone": zone,
+        "viewer_zone": user.timezone or zone,
+        "now": utcnow(),
+    }
+
+
+nav.panel("coaching.captain_home", "sessions/_captain_next.html", captain_next_session, order=10)
+
+
 def _managed_cohort(cohort_id: int) -> Cohort:
     return cohort_or_404(cohort_id, current_user)
 

@@ -18,6 +18,11 @@ _hooks = Namespace()
 #: completing it. Referrals schedules their follow-ups after exit.
 cohort_graduated = _hooks.signal("cohort-graduated")
 
+#: Staff created the cohort (the sender) and asked for its schedule at once, with
+#: ``actor``. Sessions generates it from the meeting days and time and answers how many
+#: sessions it made.
+cohort_schedule_wanted = _hooks.signal("cohort-schedule-wanted")
+
 # -- questions: receivers return answers -----------------------------------------------
 
 #: ``{stage: count}`` of the cohort's (the sender's) enrollments. Enrollment answers, for

@@ -159,7 +159,10 @@ def test_applying_with_the_keyboard_alone(page, live_app):
         page.keyboard.type(text)
     # Radio groups: Tab reaches the group, Space picks the focused answer.
     for group in ("first-generation", "low-income"):
-        tab_to(page, f"el => el.type === 'radio' && el.closest('fieldset').innerText.includes({group!r})")
+        tab_to(
+            page,
+            f"el => el.type === 'radio' && el.closest('fieldset').innerText.includes({group!r})",
+        )
         page.keyboard.press("Space")
     tab_to(page, focused_is("Current job title"))
     page.keyboard.type("Retail associate")

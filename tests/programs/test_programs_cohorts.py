@@ -531,7 +531,7 @@ def test_detail_shows_facts_and_history(login_as, client, factory, cohort_data):
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     for fact in (
         "Chicago",
-        "America/Chicago",
+        "Central Time",  # the friendly name people read (the form keeps IANA)
         "Data Analytics",
         "6 Sep 2027",
         "20 Dec 2027",

@@ -1,7 +1,6 @@
 """The captain's home shows their next session, as the participant's page does: the Join
 button, their own zone and the city's."""
 
-
 from coop.core.timezones import format_local
 from coop.extensions import db
 from coop.sessions.models import SessionStatus

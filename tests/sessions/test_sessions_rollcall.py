@@ -293,8 +293,8 @@ def test_a_complete_roll_call_shows_view_not_take(client, login_as, team):
     cohort, people, captain, _, session = team
     login_as(captain)
     before = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
-    assert f"Take roll call<span class=\"visually-hidden\"> for {session.title}" in before
+    assert f'Take roll call<span class="visually-hidden"> for {session.title}' in before
     client.post(f"/sessions/{session.id}/roll-call", data={"everyone-submit": "y"})
     after = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
-    assert f"Take roll call<span class=\"visually-hidden\"> for {session.title}" not in after
-    assert f"View<span class=\"visually-hidden\"> {session.title}" in after
+    assert f'Take roll call<span class="visually-hidden"> for {session.title}' not in after
+    assert f'View<span class="visually-hidden"> {session.title}' in after

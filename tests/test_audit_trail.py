@@ -245,6 +245,10 @@ def _listed(html):
         ("?start=2026-02-05", ["Pat Person", "Quinn Other"]),
         ("?end=2026-02-05", ["Pat Person"]),
         ("?start=2026-02-02&end=2026-02-09", []),
+        ("?target_type=cohorts", ["Quinn Other"]),
+        ("?target_type=Placements&target_id=1", ["Pat Person"]),
+        ("?target_type=cohorts&target_id=2", []),
+        ("?target_type=cohorts&actor=ana", []),
     ],
 )
 def test_audit_page_filters(client, login_as, trail, query, people):

@@ -78,7 +78,13 @@ def menu_for(user) -> list[tuple[str, list[NavItem]]]:
     ]
 
 
+#: The "role" of a visitor who is not signed in, for ``home_for``.
+ANONYMOUS = "anonymous"
+
+
 def home_url(user) -> str:
+    if not user.is_authenticated:
+        return url_for(HOMES.get(ANONYMOUS, "auth.login"))
     endpoint = HOMES.get(str(user.role), "auth.account")
     return url_for(endpoint)
 

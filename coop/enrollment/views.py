@@ -37,6 +37,7 @@ from coop.programs.queries import cohort_or_404
 
 bp = Blueprint("enrollment", __name__)
 
+nav.home_for(nav.ANONYMOUS, "enrollment.recruiting")  # the root page, for visitors
 nav.cohort_tab("Applications", "enrollment.review", order=10)
 nav.cohort_tab("Waitlist", "enrollment.waitlist", order=12)
 nav.cohort_tab("Roster", "enrollment.roster_page", order=14)

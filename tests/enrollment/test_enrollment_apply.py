@@ -262,3 +262,16 @@ def test_privacy_notice_is_public(client):
     response = client.get("/apply/privacy")
     assert response.status_code == 200
     assert "Privacy notice" in response.get_data(as_text=True)
+
+
+def test_the_root_page_sends_visitors_to_the_cohorts_recruiting(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.location == "/apply"
+    page = client.get("/apply").get_data(as_text=True)
+    assert 'href="/login">Sign in</a>' in page
+
+
+def test_the_root_page_still_sends_people_signed_in_home(client, login_as):
+    login_as("staff")
+    assert client.get("/").location != "/apply"

@@ -636,3 +636,22 @@ def test_double_submit_race_gets_a_message_not_an_error(
     assert message in response.get_data(as_text=True)
     after = [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in tables]
     assert after == before
+
+
+def test_cohort_page_shares_the_application_link_and_links_its_audit_trail(
+    login_as, client, factory
+):
+    recruiting = factory.cohort(status=CohortStatus.RECRUITING)
+    login_as("staff")
+    page = client.get(f"/cohorts/{recruiting.id}").get_data(as_text=True)
+    assert "Application link" in page
+    assert f'value="http://localhost/apply/{recruiting.id}"' in page
+    assert f"/audit?target_type=cohorts&amp;target_id={recruiting.id}" in page
+    # The link leads to that cohort's form, which anyone may open.
+    client.get("/logout")
+    assert client.get(f"/apply/{recruiting.id}").status_code == 200
+
+    active = factory.cohort(status=CohortStatus.ACTIVE)
+    login_as("staff")
+    page = client.get(f"/cohorts/{active.id}").get_data(as_text=True)
+    assert "Facts" in page and "Application link" not in page

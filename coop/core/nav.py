@@ -7,7 +7,7 @@
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import g, has_request_context, url_for
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,36 @@ def nav_item(label: str, endpoint: str, roles, order: int = 50) -> None:
 def cohort_tab(label: str, endpoint: str, order: int = 50) -> None:
     """A tab on the staff cohort page; ``endpoint`` takes ``cohort_id``."""
     _add(COHORT_TABS, label, endpoint, {"staff"}, order)
+
+
+#: ``{endpoint: counter}``: a menu item showing a number (``counter(user)``, one query).
+BADGES: dict[str, object] = {}
+
+
+def nav_badge(endpoint: str, counter) -> None:
+    """Show ``counter(user)`` (the number waiting, one cheap query) beside the menu item of
+    ``endpoint``, on every page of the people who see that item."""
+    BADGES[endpoint] = counter
+
+
+def badges_for(user) -> dict[str, int]:
+    """``{endpoint: number}`` of the menu's badges for ``user``; counted once per request."""
+    if not BADGES or not getattr(user, "is_authenticated", False):
+        return {}
+    if "nav_badges" not in g:
+        g.nav_badges = {
+            item.endpoint: BADGES[item.endpoint](user)
+            for item in nav_for(user)
+            if item.endpoint in BADGES
+        }
+    return g.nav_badges
+
+
+def badges_context() -> dict:
+    """The context processor giving templates ``nav_badges`` for the signed-in person."""
+    from flask_login import current_user
+
+    return {"nav_badges": badges_for(current_user) if has_request_context() else {}}
 
 
 def home_for(role: str, endpoint: str) -> None:

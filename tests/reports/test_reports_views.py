@@ -254,7 +254,7 @@ def test_query_count_is_fixed_whatever_the_data_size(client, login_as, factory, 
     db.session.commit()
     with count_queries() as large:
         assert client.get(DASHBOARD).status_code == 200
-    assert small.count == large.count == 14, "\n".join(large.statements)
+    assert small.count == large.count == 15, "\n".join(large.statements)
 
 
 def test_export_query_count_is_fixed(client, login_as, factory, count_queries):

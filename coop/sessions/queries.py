@@ -91,6 +91,45 @@ def current_assignment(user_id: int, cohort_id: int) -> CaptainAssignment | None
     )
 
 
+def members_stmt(cohort_id: int):
+    """The select of the cohort's participants (enrolled or graduated) by name."""
+    return (
+        db.select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .options(raiseload(User.cities))
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(MEMBER_STAGES))
+        .order_by(User.name, User.id)
+    )
+
+
+def sessions_so_far(cohort_id: int, now: datetime) -> list[VirtualSession]:
+    """The cohort's sessions that have started, cancelled ones left out, in order."""
+    return list(
+        db.session.scalars(
+            db.select(VirtualSession)
+            .where(
+                VirtualSession.cohort_id == cohort_id,
+                VirtualSession.status != SessionStatus.CANCELLED,
+                VirtualSession.starts_at <= now,
+            )
+            .order_by(VirtualSession.starts_at, VirtualSession.id)
+        )
+    )
+
+
+def attendance_grid(session_ids: list[int], participant_ids: list[int]) -> dict:
+    """``{(participant id, session id): status}`` for these people and sessions: one query."""
+    if not session_ids or not participant_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Attendance.participant_id, Attendance.session_id, Attendance.status).where(
+            Attendance.session_id.in_(session_ids),
+            Attendance.participant_id.in_(participant_ids),
+        )
+    )
+    return {(pid, sid): status for pid, sid, status in rows}
+
+
 def members(
     cohort_id: int, pod_of_captain: int | None = None, with_profiles: bool = False
 ) -> list[User]:

@@ -146,7 +146,6 @@ def test_staff_email_cannot_apply(client, factory, recruiting, form_data, snapsh
         ("job_title", "", "Enter your job title, or “Not working”."),
         ("salary_band", "", "Choose a salary range."),
         ("salary_band", "a-million", "Not a valid choice."),
-        ("preferred_city", "999999", "Not a valid choice."),
         ("heard_via", None, "Tell us how you heard about coop."),
         ("consent", None, "You must agree to the privacy notice to apply."),
         ("name", "x" * 121, "Field cannot be longer than 120 characters."),

@@ -18,8 +18,8 @@ from coop.core.csvsafe import csv_response
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
-from coop.enrollment import status as application_status
 from coop.enrollment import queries, roster, services
+from coop.enrollment import status as application_status
 from coop.enrollment.forms import (
     ActionForm,
     ApplicationForm,

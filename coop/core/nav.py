@@ -8,6 +8,7 @@
 from dataclasses import dataclass
 
 from flask import g, has_request_context, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,12 @@ def badges_context() -> dict:
     """The context processor giving templates ``nav_badges`` for the signed-in person."""
     from flask_login import current_user
 
-    return {"nav_badges": badges_for(current_user) if has_request_context() else {}}
+    if not has_request_context():
+        return {"nav_badges": {}}
+    try:
+        return {"nav_badges": badges_for(current_user)}
+    except SQLAlchemyError:  # the error page of a database failure still renders
+        return {"nav_badges": {}}
 
 
 def home_for(role: str, endpoint: str) -> None:

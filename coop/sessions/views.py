@@ -334,9 +334,9 @@ def roll_call(session_id):
     now = utcnow()
     is_open = session.roll_call_open(now)
     form = roll_call_form(people, {pid: a.status.value for pid, a in existing.items()})
-    everyone_form = ConfirmForm(prefix="everyone")
+    everyone_form = ConfirmForm()  # its CSRF token, for "Mark everyone present"
     statuses = None
-    if everyone_form.submit.data and everyone_form.validate_on_submit():  # then adjust
+    if request.form.get("everyone") == "present" and everyone_form.validate_on_submit():
         statuses = dict.fromkeys((p.id for p in people), AttendanceStatus.PRESENT)
     elif form.validate_on_submit():
         statuses = {p.id: AttendanceStatus(form[f"p{p.id}"].data) for p in people}

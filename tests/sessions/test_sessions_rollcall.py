@@ -268,7 +268,7 @@ def test_mark_everyone_present_saves_the_pod_at_once(client, login_as, team):
     login_as(captain)
     page = client.get(f"/sessions/{session.id}/roll-call").get_data(as_text=True)
     assert "Mark everyone present" in page
-    response = client.post(f"/sessions/{session.id}/roll-call", data={"everyone-submit": "y"})
+    response = client.post(f"/sessions/{session.id}/roll-call", data={"everyone": "present"})
     assert response.status_code == 302
     # Only the captain's pod, everyone present (the late one too: "everyone").
     assert statuses(session) == dict.fromkeys((p.id for p in people[:3]), AttendanceStatus.PRESENT)
@@ -285,7 +285,7 @@ def test_mark_everyone_present_is_refused_once_roll_call_closed(client, login_as
     assert "Mark everyone present" not in client.get(f"/sessions/{old.id}/roll-call").get_data(
         as_text=True
     )
-    client.post(f"/sessions/{old.id}/roll-call", data={"everyone-submit": "y"})
+    client.post(f"/sessions/{old.id}/roll-call", data={"everyone": "present"})
     assert statuses(old) == {}
 
 
@@ -294,7 +294,7 @@ def test_a_complete_roll_call_shows_view_not_take(client, login_as, team):
     login_as(captain)
     before = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
     assert f'Take roll call<span class="visually-hidden"> for {session.title}' in before
-    client.post(f"/sessions/{session.id}/roll-call", data={"everyone-submit": "y"})
+    client.post(f"/sessions/{session.id}/roll-call", data={"everyone": "present"})
     after = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
     assert f'Take roll call<span class="visually-hidden"> for {session.title}' not in after
     assert f'View<span class="visually-hidden"> {session.title}' in after

@@ -334,7 +334,7 @@ def roll_call(session_id):
     now = utcnow()
     is_open = session.roll_call_open(now)
     form = roll_call_form(people, {pid: a.status.value for pid, a in existing.items()})
-    everyone_form = ConfirmForm()  # its CSRF token, for "Mark everyone present"
+    everyone_form = ConfirmForm()  # "Mark everyone present": its CSRF check
     statuses = None
     if request.form.get("everyone") == "present" and everyone_form.validate_on_submit():
         statuses = dict.fromkeys((p.id for p in people), AttendanceStatus.PRESENT)
@@ -370,7 +370,6 @@ def roll_call(session_id):
         people=people,
         existing=existing,
         form=form,
-        everyone_form=everyone_form,
         is_open=is_open,
         now=now,
         back=back,

@@ -228,6 +228,7 @@ def register_template_helpers(app: Flask) -> None:
 
     register_filters(app)
     app.jinja_env.globals.update(nav_for=nav.nav_for, menu_for=nav.menu_for, page_url=page_url)
+    app.context_processor(nav.badges_context)  # the menu's numbers, counted before rendering
 
 
 def register_cli(app: Flask) -> None:

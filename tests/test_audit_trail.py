@@ -245,6 +245,10 @@ def _listed(html):
         ("?start=2026-02-05", ["Pat Person", "Quinn Other"]),
         ("?end=2026-02-05", ["Pat Person"]),
         ("?start=2026-02-02&end=2026-02-09", []),
+        ("?target_type=cohorts", ["Quinn Other"]),
+        ("?target_type=Placements&target_id=1", ["Pat Person"]),
+        ("?target_type=cohorts&target_id=2", []),
+        ("?target_type=cohorts&actor=ana", []),
     ],
 )
 def test_audit_page_filters(client, login_as, trail, query, people):
@@ -310,7 +314,7 @@ def test_audit_page_query_count_does_not_grow(client, login_as, count_queries, t
     for n in range(30):
         audit.record_view(trail["ana"], [trail["quinn"].id], ["phone"], target=("users", n))
     db.session.commit()
-    assert count() == small == 4  # the user, their cities, the page, the total
+    assert count() == small == 5  # the user, their cities, the page, the total, the menu
 
 
 # -- the person's disclosure log ----------------------------------------------------------

@@ -65,12 +65,13 @@ def test_nul_bytes_in_the_public_application_are_dropped(client, factory):
     assert enrollment.heard_via == HeardVia.OTHER
 
 
-def test_a_huge_track_in_the_application_is_not_a_choice(client, factory):
+def test_a_huge_choice_in_the_application_is_not_a_choice(client, factory):
+    """(A cohort's form no longer asks the track: the salary range is its choice list.)"""
     cohort = factory.cohort(status=CohortStatus.RECRUITING)
     db.session.commit()
     before = counts()
 
-    response = client.post(f"/apply/{cohort.id}", data=application(cohort, preferred_track=HUGE))
+    response = client.post(f"/apply/{cohort.id}", data=application(cohort, salary_band=HUGE))
 
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)

@@ -14,8 +14,8 @@ from flask import Blueprint, render_template, request
 from flask.cli import AppGroup
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased, joinedload
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from coop.auth.models import User
 from coop.core import audit, clock, nav
@@ -59,6 +59,15 @@ class AuditFilterForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), Length(max=80)],
         description="E.g. personal_data.viewed, or personal_data for views and exports.",
+    )
+    target_type = StringField(
+        "Target",
+        filters=[strip],
+        validators=[Optional(), Length(max=40)],
+        description="The kind of record changed: cohorts, enrollments, users, …",
+    )
+    target_id = IntegerField(
+        "Target number", validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
     start = DateField("From (UTC)", validators=[Optional()])
     end = DateField("To (UTC)", validators=[Optional()])
@@ -106,6 +115,10 @@ def audit_events(viewer, form: AuditFilterForm) -> sa.Select:
         stmt = stmt.where(
             sa.or_(AuditEvent.action == action, AuditEvent.action.startswith(action + "."))
         )
+    if form.target_type.data:
+        stmt = stmt.where(AuditEvent.target_type == form.target_type.data.lower())
+    if form.target_id.data:
+        stmt = stmt.where(AuditEvent.target_id == form.target_id.data)
     if form.start.data:
         stmt = stmt.where(AuditEvent.created_at >= _day_start(form.start.data))
     if form.end.data:

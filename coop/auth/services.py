@@ -180,8 +180,10 @@ def is_invited(user: User) -> bool:
     return user.active and not user.password_hash
 
 
-def send_invitation(user: User, actor=None) -> bool:
+def send_invitation(user: User, actor=None, *, subject=None, intro=None) -> bool:
     """Email the user a signed link, valid 7 days and once, where they set their password.
+    ``subject`` and ``intro`` (a sentence before the link) let a caller make the
+    invitation its own message (enrollment's "You are enrolled", one email, not two).
 
     Returns False, sending nothing, for someone who has a password already or is
     deactivated (the link could not work). The mail goes out when the caller commits;
@@ -192,11 +194,11 @@ def send_invitation(user: User, actor=None) -> bool:
     link = url_for(
         "auth.accept_invite", token=tokens.make_token(user, tokens.INVITE), _external=True
     )
+    intro = intro or "You have been invited to coop. Set your password here"
     mail.send(
         user.email,
-        "You are invited to coop",
-        f"Hello {user.name},\n\nYou have been invited to coop. Set your password here "
-        f"(the link works once and for 7 days):\n\n{link}\n",
+        subject or "You are invited to coop",
+        f"Hello {user.name},\n\n{intro} (the link works once and for 7 days):\n\n{link}\n",
     )
     record(actor, "user.invite", user)
     return True

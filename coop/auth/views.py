@@ -31,7 +31,7 @@ from coop.auth.forms import (
 from coop.auth.models import Role, User
 from coop.auth.passwords import verify_password
 from coop.auth.queries import may_manage, user_visible_to, visible_users
-from coop.core import nav
+from coop.core import clock, nav
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
@@ -260,6 +260,7 @@ def users():
         roles=list(Role),
         manageable=manageable,
         is_invited=services.is_invited,
+        viewer_zone=clock.zone_for(current_user),
     )
 
 

@@ -470,6 +470,16 @@ def flag_queue(viewer, cohort_id: int | None = None):
     return viewer.scope_to_cities(stmt, Cohort.city_id)
 
 
+def flags_waiting(viewer) -> int:
+    """How many check-ins wait for staff in ``viewer``'s cities: one count."""
+    stmt = (
+        db.select(sa.func.count(CheckIn.id))
+        .join(Cohort, Cohort.id == CheckIn.cohort_id)
+        .where(CheckIn.needs_attention, CheckIn.resolved_at.is_(None))
+    )
+    return db.session.scalar(viewer.scope_to_cities(stmt, Cohort.city_id)) or 0
+
+
 def checkin_history(cohort_id: int, participant_id: int):
     return (
         db.select(CheckIn)

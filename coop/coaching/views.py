@@ -41,6 +41,8 @@ CONFIDENTIAL_FIELDS = ("notes", "next_steps")
 nav.home_for(Role.CAPTAIN, "coaching.captain_home")
 nav.nav_item("My pods", "coaching.captain_home", {Role.CAPTAIN}, order=10)
 nav.nav_item("Coverage", "coaching.coverage", {Role.STAFF}, order=40)
+nav.nav_item("Flagged check-ins", "coaching.flags", {Role.STAFF}, order=40)
+nav.nav_badge("coaching.flags", queries.flags_waiting)
 nav.nav_item("Captains", "coaching.captains", {Role.STAFF}, order=41)
 nav.nav_item("Lineage", "coaching.lineage", {Role.STAFF}, order=42)
 nav.cohort_tab("Captains & pods", "coaching.cohort_team", order=20)
@@ -247,6 +249,8 @@ def resolve(checkin_id):
             target = request.form.get("next")
             if target == "coverage":
                 return redirect(url_for("coaching.coverage"))
+            if target == "flags":
+                return redirect(url_for("coaching.flags"))
             return redirect(url_for("coaching.checkin_detail", checkin_id=checkin.id))
     else:
         flash("Say how it was resolved.", "danger")
@@ -285,6 +289,16 @@ def coverage():
         resolve_form=ResolveForm(),
         panels=nav.panels_for("coaching.coverage", current_user, None),
     )
+
+
+@bp.get("/flags")
+@staff_required
+@transaction  # records who read confidential notes in the flag queue
+def flags():
+    """The check-ins waiting for staff, oldest first, in the viewer's cities."""
+    flags = paginate(queries.flag_queue(current_user))
+    record_notes_read(flags.items, ("check_ins", None))
+    return render_template("coaching/flags.html", flags=flags, resolve_form=ResolveForm())
 
 
 @bp.get("/cohorts/<int:cohort_id>/coverage")

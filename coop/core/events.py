@@ -22,6 +22,10 @@ cohort_graduated = _hooks.signal("cohort-graduated")
 #: form (a MultiDict). Plans reads the ticks and comments on plan steps the check-in
 #: form showed (its ``coaching.checkin`` panel).
 checkin_saved = _hooks.signal("checkin-saved")
+#: Staff created the cohort (the sender) and asked for its schedule at once, with
+#: ``actor``. Sessions generates it from the meeting days and time and answers how many
+#: sessions it made.
+cohort_schedule_wanted = _hooks.signal("cohort-schedule-wanted")
 
 # -- questions: receivers return answers -----------------------------------------------
 

@@ -7,7 +7,8 @@
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import g, has_request_context, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,41 @@ def nav_item(label: str, endpoint: str, roles, order: int = 50, when=None) -> No
 def cohort_tab(label: str, endpoint: str, order: int = 50) -> None:
     """A tab on the staff cohort page; ``endpoint`` takes ``cohort_id``."""
     _add(COHORT_TABS, label, endpoint, {"staff"}, order)
+
+
+#: ``{endpoint: counter}``: a menu item showing a number (``counter(user)``, one query).
+BADGES: dict[str, object] = {}
+
+
+def nav_badge(endpoint: str, counter) -> None:
+    """Show ``counter(user)`` (the number waiting, one cheap query) beside the menu item of
+    ``endpoint``, on every page of the people who see that item."""
+    BADGES[endpoint] = counter
+
+
+def badges_for(user) -> dict[str, int]:
+    """``{endpoint: number}`` of the menu's badges for ``user``; counted once per request."""
+    if not BADGES or not getattr(user, "is_authenticated", False):
+        return {}
+    if "nav_badges" not in g:
+        g.nav_badges = {
+            item.endpoint: BADGES[item.endpoint](user)
+            for item in nav_for(user)
+            if item.endpoint in BADGES
+        }
+    return g.nav_badges
+
+
+def badges_context() -> dict:
+    """The context processor giving templates ``nav_badges`` for the signed-in person."""
+    from flask_login import current_user
+
+    if not has_request_context():
+        return {"nav_badges": {}}
+    try:
+        return {"nav_badges": badges_for(current_user)}
+    except SQLAlchemyError:  # the error page of a database failure still renders
+        return {"nav_badges": {}}
 
 
 def home_for(role: str, endpoint: str) -> None:
@@ -88,7 +124,13 @@ def menu_for(user) -> list[tuple[str, list[NavItem]]]:
     ]
 
 
+#: The "role" of a visitor who is not signed in, for ``home_for``.
+ANONYMOUS = "anonymous"
+
+
 def home_url(user) -> str:
+    if not user.is_authenticated:
+        return url_for(HOMES.get(ANONYMOUS, "auth.login"))
     endpoint = HOMES.get(str(user.role), "auth.account")
     return url_for(endpoint)
 

@@ -28,6 +28,7 @@ from coop.core import events
 from coop.core.audit import record
 from coop.core.errors import DomainError
 from coop.db import utcnow
+from coop.enrollment import status as application_status
 from coop.enrollment.models import (
     SALARY_BAND_MIDPOINTS,
     TRANSITIONS,
@@ -347,7 +348,8 @@ def apply(cohort: Cohort, app: Application) -> Enrollment:
         user.email,
         f"We received your application to {_cohort_place(cohort)}",
         f"Hello {user.name},\n\nThank you for applying to {_cohort_place(cohort)}. Our team "
-        "reviews every application and will email you with a decision.\n",
+        "reviews every application and will email you with a decision. Follow your "
+        f"application here:\n\n{application_status.status_url(enrollment)}\n",
     )
     return enrollment
 
@@ -510,14 +512,16 @@ def _welcome(user: User, cohort: Cohort, actor) -> None:
             f"Hello {user.name},\n\nYou have a seat in {place}. Sign in to see your cohort:"
             f"\n\n{url_for('auth.login', _external=True)}\n"
         )
+    elif send_invitation(
+        user,
+        actor=actor,
+        subject=f"You are enrolled in {place}",
+        intro=f"You have a seat in {place}. Set your password to see your cohort page",
+    ):
+        return  # one email: the seat and the link to set a password together
     else:
-        body = (
-            f"Hello {user.name},\n\nYou have a seat in {place}. A separate email has the "
-            "link to set your password; then you will see your cohort page.\n"
-        )
+        body = f"Hello {user.name},\n\nYou have a seat in {place}.\n"
     mail.send(user.email, f"You are enrolled in {place}", body)
-    if not user.password_hash:
-        send_invitation(user, actor=actor)
 
 
 def _notify_waitlisted(user: User, cohort: Cohort) -> None:

@@ -19,6 +19,7 @@ from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, staff_required
 from coop.enrollment import queries, roster, services
+from coop.enrollment import status as application_status
 from coop.enrollment.forms import (
     ActionForm,
     ApplicationForm,
@@ -37,6 +38,7 @@ from coop.programs.queries import cohort_or_404
 
 bp = Blueprint("enrollment", __name__)
 
+nav.home_for(nav.ANONYMOUS, "enrollment.recruiting")  # the root page, for visitors
 nav.cohort_tab("Applications", "enrollment.review", order=10)
 nav.cohort_tab("Waitlist", "enrollment.waitlist", order=12)
 nav.cohort_tab("Roster", "enrollment.roster_page", order=14)
@@ -84,9 +86,9 @@ def apply(cohort_id):
         return redirect(url_for("enrollment.recruiting"))
     cities, tracks, partners = queries.form_choices()
     form = ApplicationForm(cities=cities, tracks=tracks, partners=partners)
-    if request.method == "GET":
-        form.preferred_city.data = cohort.city_id
-        form.preferred_track.data = cohort.track_id
+    # This cohort's form: its track and city are the answer, so it does not ask them.
+    del form.preferred_city
+    del form.preferred_track
     if form.validate_on_submit():
         answers = services.Application(
             name=form.name.data,
@@ -98,8 +100,8 @@ def apply(cohort_id):
             low_income=form.low_income.data == "yes",
             job_title=form.job_title.data,
             salary_band=form.salary_band.data,
-            preferred_city_id=form.preferred_city.data,
-            preferred_track_id=form.preferred_track.data,
+            preferred_city_id=cohort.city_id,
+            preferred_track_id=cohort.track_id,
             heard_via=HeardVia(form.heard_via.data),
             referrer_text=form.referrer.data or None,
             referral_partner_id=int(form.partner.data) if form.partner.data else None,
@@ -118,6 +120,23 @@ def apply(cohort_id):
         else:
             return redirect(url_for("enrollment.thanks", cohort_id=cohort.id))
     return render_template("enrollment/apply.html", form=form, cohort=cohort)
+
+
+@bp.get("/apply/status/<token>")
+@public
+@limiter.limit("60 per hour")
+def status(token):
+    """Where an applicant follows their application, from the link in their emails."""
+    enrollment = application_status.load(token)
+    if enrollment is None:
+        abort(404)
+    return render_template(
+        "enrollment/status.html",
+        enrollment=enrollment,
+        cohort=enrollment.cohort,
+        zone=enrollment.cohort.city.timezone,
+        events=sorted(enrollment.events, key=lambda e: (e.created_at, e.id)),
+    )
 
 
 @bp.get("/apply/<int:cohort_id>/thanks")

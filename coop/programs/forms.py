@@ -132,6 +132,12 @@ class CohortForm(FlaskForm):
         validators=[Optional(), Length(max=500), HttpsUrl(example=VIDEO_EXAMPLE)],
         description="Used for every session unless a session has its own (https only).",
     )
+    generate_schedule = BooleanField(
+        "Generate the schedule now",
+        default=True,
+        description="One session on each meeting day from the start date to the end date, "
+        "at the meeting time. You can add, move or cancel sessions afterwards.",
+    )
     submit = SubmitField("Create cohort")
 
     def validate(self, extra_validators=None) -> bool:
@@ -169,6 +175,7 @@ class CohortForm(FlaskForm):
 
 
 class CohortEditForm(CohortForm):
+    generate_schedule = None  # only when creating (Sessions › Generate schedule later)
     status = SelectField(
         "Status", choices=choices((s.value, s.value.capitalize()) for s in CohortStatus)
     )

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coop.core import nav
+from coop.core import events, nav
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, staff_required
@@ -151,9 +151,24 @@ def new_cohort():
             show_error(form, exc)
         else:
             flash(f"Cohort {cohort.name} is created (status: planned).", "success")
+            if form.generate_schedule.data:
+                _generate_schedule(cohort)
             return redirect(url_for("programs.cohort", cohort_id=cohort.id))
     _meeting_help(form, cities)
     return render_template("programs/cohort_form.html", form=form, cohort=None)
+
+
+def _generate_schedule(cohort) -> None:
+    """The schedule of a cohort just created, from its meeting days and time (sessions
+    answers ``cohort_schedule_wanted``), so participants never see "not out yet"."""
+    if not (cohort.meeting_day_list and cohort.meeting_time):
+        flash("No schedule yet: it needs meeting days and a time (Edit, then Sessions).", "info")
+        return
+    made = sum(events.answers(events.cohort_schedule_wanted, cohort, actor=current_user))
+    if made:
+        flash(f"{made} sessions added to the schedule.", "success")
+    else:
+        flash("No meeting day falls between the dates: no sessions were made.", "info")
 
 
 @bp.get("/cohorts/<int:cohort_id>")

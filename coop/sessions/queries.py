@@ -91,6 +91,45 @@ def current_assignment(user_id: int, cohort_id: int) -> CaptainAssignment | None
     )
 
 
+def members_stmt(cohort_id: int):
+    """The select of the cohort's participants (enrolled or graduated) by name."""
+    return (
+        db.select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .options(raiseload(User.cities))
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.stage.in_(MEMBER_STAGES))
+        .order_by(User.name, User.id)
+    )
+
+
+def sessions_so_far(cohort_id: int, now: datetime) -> list[VirtualSession]:
+    """The cohort's sessions that have started, cancelled ones left out, in order."""
+    return list(
+        db.session.scalars(
+            db.select(VirtualSession)
+            .where(
+                VirtualSession.cohort_id == cohort_id,
+                VirtualSession.status != SessionStatus.CANCELLED,
+                VirtualSession.starts_at <= now,
+            )
+            .order_by(VirtualSession.starts_at, VirtualSession.id)
+        )
+    )
+
+
+def attendance_grid(session_ids: list[int], participant_ids: list[int]) -> dict:
+    """``{(participant id, session id): status}`` for these people and sessions: one query."""
+    if not session_ids or not participant_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Attendance.participant_id, Attendance.session_id, Attendance.status).where(
+            Attendance.session_id.in_(session_ids),
+            Attendance.participant_id.in_(participant_ids),
+        )
+    )
+    return {(pid, sid): status for pid, sid, status in rows}
+
+
 def members(
     cohort_id: int, pod_of_captain: int | None = None, with_profiles: bool = False
 ) -> list[User]:
@@ -319,3 +358,24 @@ def _consecutive_absences(_sender, *, cohort_ids, thresholds, **_):
         .group_by(ranked.c.participant_id, ranked.c.cohort_id)
         .having(absent == n)
     )
+
+
+def next_session_of(cohort_ids: Iterable[int], now: datetime) -> VirtualSession | None:
+    """The session happening now or next across these cohorts (cancelled ones skipped),
+    with its cohort and city: one query."""
+    ids = list(cohort_ids)
+    if not ids:
+        return None
+    candidates = db.session.scalars(
+        db.select(VirtualSession)
+        .options(joinedload(VirtualSession.cohort).joinedload(Cohort.city))
+        .where(
+            VirtualSession.cohort_id.in_(ids),
+            VirtualSession.status != SessionStatus.CANCELLED,
+            # No session lasts a day: anything that started earlier has ended.
+            VirtualSession.starts_at > now - timedelta(hours=24),
+        )
+        .order_by(VirtualSession.starts_at, VirtualSession.id)
+        .limit(10)
+    )
+    return next((s for s in candidates if s.ends_at > now), None)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
+from coop.core import events
 from coop.core.audit import changed_fields, record
 from coop.core.errors import DomainError
 from coop.core.links import https_url
@@ -164,6 +165,33 @@ def generate_sessions(
             reason=f"{len(rows)} sessions",
         )
     return len(rows)
+
+
+#: A generated session's length when nobody said (the generate form's default).
+DEFAULT_DURATION = 120
+
+
+@events.cohort_schedule_wanted.connect
+def generate_on_creation(cohort: Cohort, *, actor) -> int:
+    """A cohort just created asked for its schedule: one session per meeting day from its
+    start to its end date, at its meeting time; how many were made (0 when none fit)."""
+    if not (cohort.meeting_day_list and cohort.meeting_time):
+        return 0
+    cohort = db.session.scalar(  # with its city (its zone), in one query
+        db.select(Cohort).options(joinedload(Cohort.city)).where(Cohort.id == cohort.id)
+    )
+    try:
+        return generate_sessions(
+            cohort,
+            weekdays=cohort.meeting_day_list,
+            start_time=cohort.meeting_time,
+            duration_minutes=DEFAULT_DURATION,
+            first_date=cohort.start_date,
+            end_date=cohort.end_date,
+            actor=actor,
+        )
+    except ScheduleError:
+        return 0
 
 
 def _video_link(value: str | None) -> str | None:

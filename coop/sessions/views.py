@@ -2,6 +2,7 @@
 figures, meeting-report import, calendar feeds."""
 
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment
 from coop.core import nav
+from coop.core.csvsafe import csv_response
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import public, require, roles_required, staff_required
@@ -33,6 +35,7 @@ from coop.sessions.forms import (
 )
 from coop.sessions.meeting_reports import ReportError
 from coop.sessions.models import (
+    ATTENDED,
     Attendance,
     AttendanceStatus,
     CalendarFeed,
@@ -48,6 +51,25 @@ nav.cohort_tab("Attendance", "sessions.cohort_attendance", order=31)
 nav.nav_item("Roll call", "sessions.my_sessions", {Role.CAPTAIN}, order=30)
 
 SESSIONS_PER_PAGE = 40
+
+
+def captain_next_session(user, current) -> dict | None:
+    """The captain's home: the next session of their current cohorts, with its Join
+    button, in their zone and the city's (the participant's card, portal/_next.html)."""
+    session = queries.next_session_of((entry.cohort.id for entry in current), utcnow())
+    if session is None:
+        return None
+    zone = services.cohort_zone(session.cohort)
+    return {
+        "session": session,
+        "cohort": session.cohort,
+        "zone": zone,
+        "viewer_zone": user.timezone or zone,
+        "now": utcnow(),
+    }
+
+
+nav.panel("coaching.captain_home", "sessions/_captain_next.html", captain_next_session, order=10)
 
 
 def _managed_cohort(cohort_id: int) -> Cohort:
@@ -243,6 +265,52 @@ def cohort_attendance(cohort_id):
     )
 
 
+#: People per page of the attendance grid (every session is a column).
+GRID_PEOPLE_PER_PAGE = 25
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance/grid")
+@staff_required
+def attendance_grid(cohort_id):
+    """People × sessions held: each one's status at each session, paginated by people."""
+    cohort = _managed_cohort(cohort_id)
+    sessions = queries.sessions_so_far(cohort.id, utcnow())
+    people = paginate(queries.members_stmt(cohort.id), per_page=GRID_PEOPLE_PER_PAGE)
+    return render_template(
+        "sessions/attendance_grid.html",
+        cohort=cohort,
+        zone=services.cohort_zone(cohort),
+        sessions=sessions,
+        people=people,
+        grid=queries.attendance_grid([s.id for s in sessions], [p.id for p in people.items]),
+        active_tab="sessions.cohort_attendance",
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance.csv")
+@staff_required
+def attendance_export(cohort_id):
+    """The whole grid as CSV: one row per participant, one column per session held."""
+    cohort = _managed_cohort(cohort_id)
+    zone = services.cohort_zone(cohort)
+    sessions = queries.sessions_so_far(cohort.id, utcnow())
+    people = list(db.session.scalars(queries.members_stmt(cohort.id)))
+    grid = queries.attendance_grid([s.id for s in sessions], [p.id for p in people])
+    header = (
+        ["participant"]
+        + [f"{s.title} ({s.starts_at.astimezone(ZoneInfo(zone)):%Y-%m-%d})" for s in sessions]
+        + ["attended", "held"]
+    )
+    rows = []
+    for p in people:
+        statuses = [grid.get((p.id, s.id)) for s in sessions]
+        attended = sum(1 for st in statuses if st in ATTENDED)
+        rows.append(
+            [p.name] + [st.value if st else "" for st in statuses] + [attended, len(sessions)]
+        )
+    return csv_response(f"attendance-{cohort.id}.csv", header, rows)
+
+
 # -- roll call ---------------------------------------------------------------------------
 
 
@@ -266,8 +334,13 @@ def roll_call(session_id):
     now = utcnow()
     is_open = session.roll_call_open(now)
     form = roll_call_form(people, {pid: a.status.value for pid, a in existing.items()})
-    if form.validate_on_submit():
+    everyone_form = ConfirmForm()  # "Mark everyone present": its CSRF check
+    statuses = None
+    if request.form.get("everyone") == "present" and everyone_form.validate_on_submit():
+        statuses = dict.fromkeys((p.id for p in people), AttendanceStatus.PRESENT)
+    elif form.validate_on_submit():
         statuses = {p.id: AttendanceStatus(form[f"p{p.id}"].data) for p in people}
+    if statuses is not None:
         try:
             written = services.record_roll_call(
                 session,

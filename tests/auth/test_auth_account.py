@@ -69,7 +69,7 @@ def test_account_page_query_count(client, login_as, count_queries):
     login_as("staff")
     with count_queries() as q:
         assert client.get("/account").status_code == 200
-    assert q.count <= 3
+    assert q.count <= 4  # + the menu's flagged check-ins count (staff)
 
 
 @pytest.mark.parametrize("role", ["staff", "captain", "participant"])

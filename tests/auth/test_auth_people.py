@@ -401,3 +401,24 @@ def test_unknown_people_are_404(client, login_as):
     login_as("staff")
     assert client.post("/people/999999/active", data={"active": "0"}).status_code == 404
     assert client.post("/people/999999/invite").status_code == 404
+
+
+def test_last_signed_in_is_shown_in_the_viewers_zone(client, login_as, factory):
+    from datetime import UTC, datetime
+
+    from coop.core import clock
+    from coop.core.timezones import format_local
+
+    signed_in = datetime(2027, 7, 1, 3, 30, tzinfo=UTC)  # still 30 June in Los Angeles
+    factory.user("participant", name="Lana Lastseen", last_login_at=signed_in)
+    viewer = login_as("staff")
+    viewer.timezone = "America/Los_Angeles"
+    db.session.commit()
+    page = client.get("/people?q=Lastseen").get_data(as_text=True)
+    assert format_local(signed_in, "America/Los_Angeles") in page  # "Wed 30 Jun 2027, 20:30 PDT"
+    assert "PDT" in page and "UTC" not in page.split("Lana Lastseen", 1)[1].split("</tr>", 1)[0]
+
+    viewer.timezone = None  # no zone of their own: the organisation's, not UTC
+    db.session.commit()
+    page = client.get("/people?q=Lastseen").get_data(as_text=True)
+    assert format_local(signed_in, clock.zone_for(viewer)) in page

@@ -116,8 +116,9 @@ def test_coverage_query_count_is_fixed(client, login_as, coach, factory, count_q
         counts.append(q.count)
     assert counts[0] == counts[1]
     # user + cities; cohorts (or the cohort); coverage rows; flag count + flag page;
-    # the assessments panel (open pulse requests for help with their count)
-    assert counts[0] == 7
+    # the assessments panel (open pulse requests for help with their count), the menu's
+    # flagged check-ins count
+    assert counts[0] == 8
 
 
 def test_coverage_counts_in_sql_and_fetches_only_the_overdue(coach, factory, monkeypatch):

@@ -85,6 +85,7 @@ def routes(w: World):
             {"note": "done"},
         ),
         "coaching.coverage": ("GET", "/coaching/coverage", None),
+        "coaching.flags": ("GET", "/coaching/flags", None),
         "coaching.cohort_coverage": ("GET", f"/coaching/cohorts/{c}/coverage", None),
         "coaching.overdue_days": ("POST", f"/coaching/cohorts/{c}/overdue-days", {"days": "20"}),
         "coaching.cohort_team": ("GET", f"/coaching/cohorts/{c}/team", None),

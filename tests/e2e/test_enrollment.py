@@ -63,7 +63,7 @@ def test_apply_accept_invite_sign_in(page, live_app, sign_in, outbox, screenshot
     page.get_by_role("button", name="Sign out").click()
 
     # 3. The invitation link sets a password and signs them in.
-    [invitation] = [m for m in outbox if m.to == [EMAIL] and "invited" in m.subject]
+    [invitation] = [m for m in outbox if m.to == [EMAIL] and "enrolled" in m.subject]
     link = re.search(r"https?://\S+/invite/\S+", invitation.body).group(0)
     page.goto(link)
     page.get_by_label("New password").fill(PASSWORD)

@@ -146,7 +146,6 @@ def test_staff_email_cannot_apply(client, factory, recruiting, form_data, snapsh
         ("job_title", "", "Enter your job title, or “Not working”."),
         ("salary_band", "", "Choose a salary range."),
         ("salary_band", "a-million", "Not a valid choice."),
-        ("preferred_city", "999999", "Not a valid choice."),
         ("heard_via", None, "Tell us how you heard about coop."),
         ("consent", None, "You must agree to the privacy notice to apply."),
         ("name", "x" * 121, "Field cannot be longer than 120 characters."),
@@ -262,3 +261,16 @@ def test_privacy_notice_is_public(client):
     response = client.get("/apply/privacy")
     assert response.status_code == 200
     assert "Privacy notice" in response.get_data(as_text=True)
+
+
+def test_the_root_page_sends_visitors_to_the_cohorts_recruiting(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.location == "/apply"
+    page = client.get("/apply").get_data(as_text=True)
+    assert 'href="/login">Sign in</a>' in page
+
+
+def test_the_root_page_still_sends_people_signed_in_home(client, login_as):
+    login_as("staff")
+    assert client.get("/").location != "/apply"

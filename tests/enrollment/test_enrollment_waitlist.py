@@ -88,10 +88,10 @@ def test_withdrawal_from_a_full_cohort_promotes_the_first_waitlisted(
     # Visible in the review queue ...
     queue = client.get(f"/cohorts/{cohort.id}/applications?stage=enrolled").get_data(as_text=True)
     assert "First Inline" in queue
-    # ... and in the outbox: the enrollment news and the invitation to set a password.
-    to_first = [m.subject for m in outbox if m.to == [first_email]]
-    assert any(s.startswith("You are enrolled in") for s in to_first)
-    assert "You are invited to coop" in to_first
+    # ... and in the outbox: the enrollment news with the link to set a password, in one.
+    to_first = [m for m in outbox if m.to == [first_email]]
+    assert [m.subject.startswith("You are enrolled in") for m in to_first] == [True]
+    assert "/invite/" in to_first[0].body
     # The history says why, and that nobody in particular did it.
     event = db.session.scalars(
         db.select(EnrollmentEvent)

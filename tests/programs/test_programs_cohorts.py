@@ -109,8 +109,9 @@ def test_list_query_count_is_fixed(login_as, client, factory, count_queries, siz
     with count_queries() as q:
         response = client.get("/cohorts")
     assert response.status_code == 200
-    # user + their cities, the filter choices (cities, tracks), the page and its count.
-    assert q.count == 6
+    # user + their cities, the filter choices (cities, tracks), the page and its count,
+    # the menu's flagged check-ins count.
+    assert q.count == 7
 
 
 # -- create --------------------------------------------------------------------------------
@@ -531,7 +532,7 @@ def test_detail_shows_facts_and_history(login_as, client, factory, cohort_data):
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     for fact in (
         "Chicago",
-        "America/Chicago",
+        "Central Time",  # the friendly name people read (the form keeps IANA)
         "Data Analytics",
         "6 Sep 2027",
         "20 Dec 2027",
@@ -597,8 +598,9 @@ def test_detail_query_count_is_fixed(login_as, client, factory, count_queries, s
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert page.count('<td>Edited<div class="small text-body-secondary">name</div></td>') == size
-    # user + their cities, the cohort with city/track/sponsor, stage counts, history.
-    assert q.count == 5
+    # user + their cities, the cohort with city/track/sponsor, stage counts, history,
+    # the menu's flagged check-ins count.
+    assert q.count == 6
 
 
 @pytest.mark.parametrize(
@@ -636,3 +638,22 @@ def test_double_submit_race_gets_a_message_not_an_error(
     assert message in response.get_data(as_text=True)
     after = [db.session.scalar(db.select(db.func.count()).select_from(t)) for t in tables]
     assert after == before
+
+
+def test_cohort_page_shares_the_application_link_and_links_its_audit_trail(
+    login_as, client, factory
+):
+    recruiting = factory.cohort(status=CohortStatus.RECRUITING)
+    login_as("staff")
+    page = client.get(f"/cohorts/{recruiting.id}").get_data(as_text=True)
+    assert "Application link" in page
+    assert f'value="http://localhost/apply/{recruiting.id}"' in page
+    assert f"/audit?target_type=cohorts&amp;target_id={recruiting.id}" in page
+    # The link leads to that cohort's form, which anyone may open.
+    client.get("/logout")
+    assert client.get(f"/apply/{recruiting.id}").status_code == 200
+
+    active = factory.cohort(status=CohortStatus.ACTIVE)
+    login_as("staff")
+    page = client.get(f"/cohorts/{active.id}").get_data(as_text=True)
+    assert "Facts" in page and "Application link" not in page

@@ -173,3 +173,33 @@ def test_empty_feed_is_valid(client, build):
     db.session.commit()
     cal = parse(client.get(f"/calendar/{feed.token}.ics"))
     assert list(cal.walk("VEVENT")) == []
+
+
+def test_feed_box_offers_webcal_and_google_calendar_links(client, login_as, build):
+    cohort = build.cohort("America/Los_Angeles")
+    (person,) = build.participants(cohort, 1, timezone="America/Chicago")
+    login_as(person)
+    client.post("/calendar/mine")
+    token = db.session.scalar(
+        db.select(CalendarFeed.token).where(CalendarFeed.user_id == person.id)
+    )
+    page = client.get("/my-cohort").get_data(as_text=True)
+    assert f'href="webcal://localhost/calendar/{token}.ics"' in page
+    assert (
+        'href="https://calendar.google.com/calendar/r?cid='
+        f'webcal%3A%2F%2Flocalhost%2Fcalendar%2F{token}.ics"' in page
+    )
+    # Zones as people say them on the page; IANA names stay in forms.
+    assert "Times in your zone (Central Time), the cohort's (Pacific Time)" in page
+
+
+def test_zone_names():
+    from coop.core.filters import google_calendar, webcal, zone_name
+
+    assert zone_name("America/Los_Angeles") == "Pacific Time"
+    assert zone_name("America/New_York") == "Eastern Time"
+    assert zone_name("Europe/Berlin") == "Berlin time"
+    assert zone_name("America/Argentina/Buenos_Aires") == "Buenos Aires time"
+    assert zone_name(None) == ""
+    assert webcal("https://coop.example/calendar/x.ics") == "webcal://coop.example/calendar/x.ics"
+    assert google_calendar("http://h/c.ics").endswith("cid=webcal%3A%2F%2Fh%2Fc.ics")

@@ -78,6 +78,8 @@ ROUTES = [
     ("GET", "/cohorts/{cohort}/sessions/new", None, ALL_STAFF),
     ("GET", "/sessions/{future}/edit", None, ALL_STAFF),
     ("GET", "/cohorts/{cohort}/attendance", None, ALL_STAFF),
+    ("GET", "/cohorts/{cohort}/attendance/grid", None, ALL_STAFF),
+    ("GET", "/cohorts/{cohort}/attendance.csv", None, ALL_STAFF),
     ("GET", "/sessions/{session}/import", None, ALL_STAFF),
     ("GET", "/imports/{report}", None, ALL_STAFF),
     ("GET", "/sessions/{session}/roll-call", None, {**ALL_STAFF, "captain": 200}),

@@ -199,7 +199,7 @@ def test_former_captain_and_other_cohort_captain_get_404(client, login_as, build
     assert statuses(session) == {}
 
 
-@pytest.mark.parametrize(("who", "pinned"), [("staff", (5, 10)), ("captain", (6, 11))])
+@pytest.mark.parametrize(("who", "pinned"), [("staff", (6, 10)), ("captain", (6, 11))])
 def test_roll_call_query_count_is_fixed(client, login_as, build, count_queries, who, pinned):
     """Same number of queries for 3 and 30 participants: GET, then the one-submit POST."""
     counts = []
@@ -258,3 +258,43 @@ def test_captain_roll_call_list_shows_pod_and_flags(client, login_as, build):
     assert "3 absences in a row" in page
     assert f"/sessions/{open_now.id}/roll-call" in page
     assert "Take roll call" in page
+
+
+def test_mark_everyone_present_saves_the_pod_at_once(client, login_as, team):
+    cohort, people, captain, _, session = team
+    late = {people[0].id: AttendanceStatus.LATE}
+    services.record_roll_call(session, late, allowed_ids=[people[0].id], actor=captain)
+    db.session.commit()
+    login_as(captain)
+    page = client.get(f"/sessions/{session.id}/roll-call").get_data(as_text=True)
+    assert "Mark everyone present" in page
+    response = client.post(f"/sessions/{session.id}/roll-call", data={"everyone": "present"})
+    assert response.status_code == 302
+    # Only the captain's pod, everyone present (the late one too: "everyone").
+    assert statuses(session) == dict.fromkeys((p.id for p in people[:3]), AttendanceStatus.PRESENT)
+    page = client.get(f"/sessions/{session.id}/roll-call").get_data(as_text=True)
+    assert "Roll call saved" in page
+
+
+def test_mark_everyone_present_is_refused_once_roll_call_closed(client, login_as, build):
+    cohort = build.cohort()
+    people = build.participants(cohort, 2)
+    captain, _ = build.captain(cohort, pod=people)
+    old = build.session(cohort, hours_from_now=-24 * 9)
+    login_as(captain)
+    assert "Mark everyone present" not in client.get(f"/sessions/{old.id}/roll-call").get_data(
+        as_text=True
+    )
+    client.post(f"/sessions/{old.id}/roll-call", data={"everyone": "present"})
+    assert statuses(old) == {}
+
+
+def test_a_complete_roll_call_shows_view_not_take(client, login_as, team):
+    cohort, people, captain, _, session = team
+    login_as(captain)
+    before = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
+    assert f'Take roll call<span class="visually-hidden"> for {session.title}' in before
+    client.post(f"/sessions/{session.id}/roll-call", data={"everyone": "present"})
+    after = client.get(f"/roll-call?cohort={cohort.id}").get_data(as_text=True)
+    assert f'Take roll call<span class="visually-hidden"> for {session.title}' not in after
+    assert f'View<span class="visually-hidden"> {session.title}' in after

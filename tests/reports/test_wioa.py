@@ -250,5 +250,6 @@ def test_query_count_is_fixed(client, login_as, factory, count_queries, data):
         _build(factory)  # twice the data
         with count_queries() as large:
             client.get(PAGE)
-    # the session's user and cities, then cohorts, exiters, medians, gains, employers
-    assert small.count == large.count == 7
+    # the session's user and cities, the menu badge, then cohorts, exiters, medians,
+    # gains, employers
+    assert small.count == large.count == 8

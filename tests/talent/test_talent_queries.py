@@ -26,7 +26,7 @@ PAGES = {
     "partner": ("/partner", 12),
     "shortlist": ("/partner/shortlist", 5),
     "profile": ("/talent/{pat}", 6),
-    "review": ("/talent/review", 12),
+    "review": ("/talent/review", 13),  # staff: + the menu badge
     "my_profile": ("/me/career", 5),
 }
 

@@ -12,6 +12,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from coop.core.forms import FlaskForm, optional_int
+from coop.core.inputs import INT_MAX
 from coop.extensions import db
 from coop.programs.models import City, Cohort, Track
 
@@ -64,10 +65,13 @@ COHORT_CHOICES = 40
 
 
 def _int_arg(args, name: str) -> int | None:
-    """An id from the query string, or None (nothing, not a number, or too long to be an
-    id: SQLite cannot even bind an integer past 2**63)."""
+    """An id from the query string, or None (nothing, not a number, or past the range of
+    an id column: PostgreSQL's INTEGER, the same rule as ``core.inputs``)."""
     raw = (args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    number = int(raw)
+    return number if number <= INT_MAX else None
 
 
 @dataclass

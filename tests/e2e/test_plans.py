@@ -12,6 +12,8 @@ pytestmark = pytest.mark.e2e
 
 def test_captain_ticks_a_plan_step_during_a_check_in(page, live_server, sign_in, screenshot):
     sign_in(page, "captain@coop.example")
+    # Captains' menu is grouped: "At risk" sits under Coaching.
+    page.get_by_role("button", name="Coaching").click()
     page.get_by_role("link", name="At risk", exact=True).click()
     expect(page.get_by_role("heading", name="Participants at risk now")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Pat Participant")

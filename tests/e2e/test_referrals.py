@@ -14,6 +14,8 @@ OPENING = "Associate Data Analyst"
 def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, screenshot):
     # The captain finds the opening on the board and refers Pat from their pod.
     sign_in(page, "captain@coop.example")
+    # Captains' menu is grouped: "Openings" sits under Jobs.
+    page.get_by_role("button", name="Jobs").click()
     page.get_by_role("link", name="Openings", exact=True).click()
     expect(page.get_by_role("heading", name="Openings")).to_be_visible()
     card = page.locator("article", has_text=OPENING)

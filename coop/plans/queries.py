@@ -227,6 +227,41 @@ def catalogue():
     )
 
 
+# -- the person page (coop.core.person_sections) ------------------------------------------
+
+
+def person_plan(participant_id: int, cohort_ids) -> CareerPlan | None:
+    """The participant's plan, if it was written in one of ``cohort_ids`` (the cohorts
+    whose records the viewer may see), with its cohort and city, goals and steps (three queries)."""
+    return db.session.scalar(
+        sa.select(CareerPlan)
+        .options(
+            joinedload(CareerPlan.cohort).joinedload(Cohort.city),
+            selectinload(CareerPlan.goals).selectinload(PlanGoal.steps),
+        )
+        .where(
+            CareerPlan.participant_id == participant_id,
+            CareerPlan.cohort_id.in_(list(cohort_ids) or [-1]),
+        )
+    )
+
+
+def person_credentials(participant_id: int, cohort_ids) -> list[Credential]:
+    """The participant's credentials recorded in ``cohort_ids``, verified or not, newest
+    first, with their catalogue entry (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(Credential)
+            .options(joinedload(Credential.credential_type))
+            .where(
+                Credential.participant_id == participant_id,
+                Credential.cohort_id.in_(list(cohort_ids) or [-1]),
+            )
+            .order_by(Credential.earned_on.desc(), Credential.id)
+        )
+    )
+
+
 # -- lists for staff and captains ----------------------------------------------------------
 
 

@@ -49,8 +49,9 @@ class CaptainRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    #: The cohort they graduated from (what makes them eligible as a captain).
-    graduated_from_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"))
+    #: The cohort they graduated from (what makes them eligible as a captain); None for
+    #: a partner volunteer captain, who graduated from none.
+    graduated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohorts.id"))
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus), default=RequestStatus.OPEN, index=True
     )

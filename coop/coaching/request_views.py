@@ -4,7 +4,7 @@ the graduates accept or decline on their own page (and see the request on their 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from coop.auth.models import Role
+from coop.auth.models import Role, User
 from coop.auth.services import find_user
 from coop.coaching import queries, requests
 from coop.coaching.request_models import DECLINE_LABELS
@@ -53,7 +53,7 @@ def _page(cohort, ask=None, ask_team=None):
         active_tab="captain_requests.cohort_requests",
         team=members,
         requests=requests.for_cohort(cohort),
-        ask=ask or AskForm(),
+        ask=ask or AskForm(volunteers=requests.volunteer_choices()),
         ask_team=ask_team or AskTeamForm(cohorts=earlier),
         earlier=earlier,
         withdraw=ButtonForm(),
@@ -67,11 +67,14 @@ def _page(cohort, ask=None, ask_team=None):
 @transaction
 def cohort_requests(cohort_id):
     cohort = cohort_or_404(cohort_id, current_user)
-    form = AskForm()
+    form = AskForm(volunteers=requests.volunteer_choices())
     if (done := once.already_saved(form)) is not None:
         return done
     if form.validate_on_submit():
-        user = find_user(form.email.data)
+        if form.volunteer.data:
+            user = db.session.get(User, form.volunteer.data)
+        else:
+            user = find_user(form.email.data)
         try:
             if user is None:
                 raise CoachingError("Nobody has that email address.", "email")

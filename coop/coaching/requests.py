@@ -1,4 +1,5 @@
-"""Asking graduates to captain a cohort; they accept or decline with a reason.
+"""Asking graduates (or partner volunteer captains) to captain a cohort; they accept or
+decline with a reason.
 
 A request is open until answered or until ``expires_at`` (``CAPTAIN_REQUEST_DAYS`` after
 it was sent, 14 by default); an open row past its expiry already counts as expired
@@ -25,7 +26,7 @@ from coop.core.audit import record
 from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db, mail
-from coop.programs.models import Cohort
+from coop.programs.models import Cohort, Partner
 
 DEFAULT_DAYS = 14
 
@@ -57,14 +58,45 @@ def _graduated_from(user: User) -> int | None:
     )
 
 
+def _is_volunteer(user: User) -> bool:
+    """Whether ``user`` is a current partner volunteer captain."""
+    return bool(
+        db.session.scalar(
+            sa.select(AlumniCaptain.id).where(
+                AlumniCaptain.user_id == user.id,
+                AlumniCaptain.stepped_down_at.is_(None),
+                AlumniCaptain.is_partner_volunteer.is_(True),
+            )
+        )
+    )
+
+
+def volunteer_choices() -> list[tuple[int, str]]:
+    """``(user id, "Name — Volunteer · Partner")`` of the current, active partner
+    volunteer captains, by name (one query)."""
+    rows = db.session.execute(
+        sa.select(User.id, User.name, Partner.name)
+        .join(AlumniCaptain, AlumniCaptain.user_id == User.id)
+        .join(Partner, Partner.id == AlumniCaptain.partner_id)
+        .where(
+            AlumniCaptain.is_partner_volunteer.is_(True),
+            AlumniCaptain.stepped_down_at.is_(None),
+            User.active.is_(True),
+        )
+        .order_by(User.name, User.id)
+    )
+    return [(i, f"{name} — Volunteer · {partner}") for i, name, partner in rows]
+
+
 def ask(cohort: Cohort, user: User, actor, message: str | None = None) -> CaptainRequest:
-    """Ask ``user`` (a graduate, or a current captain) to join ``cohort``'s team; emailed."""
+    """Ask ``user`` (a graduate, a current captain or a partner volunteer captain) to join
+    ``cohort``'s team; emailed."""
     if cohort.status not in OPEN_STATUSES or cohort.archived:
         raise CoachingError(f"{cohort.name} is {cohort.status}: its team is closed.")
     if user.is_staff or not user.active:
         raise CoachingError(f"{user.name} cannot be asked to captain.", "email")
     graduated_from = _graduated_from(user)
-    if graduated_from is None:
+    if graduated_from is None and not _is_volunteer(user):
         raise CoachingError(f"{user.name} has not graduated from a cohort yet.", "email")
     enrolled = db.session.scalar(
         sa.select(Enrollment.stage).where(
@@ -172,12 +204,14 @@ def accept(req: CaptainRequest, user: User) -> CaptainAssignment:
     if not req.can_answer(user):
         raise CoachingError("This request is no longer open.")
     cohort = db.session.get(Cohort, req.cohort_id)
-    _answer(req, RequestStatus.ACCEPTED)
     current = db.session.scalar(
         sa.select(AlumniCaptain.id).where(
             AlumniCaptain.user_id == user.id, AlumniCaptain.stepped_down_at.is_(None)
         )
     )
+    if current is None and req.graduated_from_id is None:
+        raise CoachingError("You are no longer a volunteer captain; ask coop staff.")
+    _answer(req, RequestStatus.ACCEPTED)
     if current is None:
         appoint_captain(user, db.session.get(Cohort, req.graduated_from_id), actor=user)
     assignment = add_to_team(cohort, user, user, max_participants=DEFAULT_MAX_PARTICIPANTS)

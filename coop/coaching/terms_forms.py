@@ -2,10 +2,10 @@
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from coop.coaching.request_models import DECLINE_LABELS
-from coop.core.forms import FlaskForm, choices, strip
+from coop.core.forms import FlaskForm, choices, optional_int, strip
 from coop.core.once import SubmissionTokenField
 
 
@@ -15,15 +15,31 @@ class AskForm(FlaskForm):
         "Graduate's email",
         filters=[strip],
         validators=[
-            DataRequired(message="Enter the graduate's email address."),
+            Optional(),
             Email(message="Enter a valid email address."),
             Length(max=254),
         ],
+    )
+    #: Current partner volunteer captains (``requests.volunteer_choices``), set by the view.
+    volunteer = SelectField(
+        "Or a partner volunteer", coerce=optional_int, validators=[Optional()], choices=[]
     )
     message = StringField(
         "A note for them (optional)", filters=[strip], validators=[Length(max=1000)]
     )
     submit = SubmitField("Send the request")
+
+    def __init__(self, *args, volunteers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.volunteer.choices = choices([("", "—")] + list(volunteers))
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if bool(self.email.data) == bool(self.volunteer.data):
+            self.email.errors.append("Enter a graduate's email address or choose a volunteer.")
+            return False
+        return True
 
 
 class AskTeamForm(FlaskForm):

@@ -4,7 +4,7 @@ The person page (coop/people) sits on the top layer; a domain below it that hold
 something about a person (a career plan, credentials, a profile) adds its own section
 without editing that page, as ``core.nav.panel`` does for the cohort page::
 
-    person_section("careers/_person_plan.html", load_plan, order=45)
+    person_section("plans/_person_plan.html", _person_plan, order=45)  # coop/plans/views.py
 
 ``loader(view)`` gets a ``PersonView`` (who looks, at whom, how much they may see, and the
 cohorts whose records they may see) and returns the template's context (a dict, given to

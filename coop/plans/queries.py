@@ -155,6 +155,38 @@ def credentials_of(participant_id: int) -> list[Credential]:
     )
 
 
+def verified_credentials_of(participant_id: int) -> list[Credential]:
+    """The person's verified credentials with their catalogue entry, newest first (one
+    query): what a career profile shows, partners included."""
+    return list(
+        db.session.scalars(
+            sa.select(Credential)
+            .options(joinedload(Credential.credential_type))
+            .where(Credential.participant_id == participant_id, Credential.verified_at.is_not(None))
+            .order_by(Credential.earned_on.desc(), Credential.id)
+        )
+    )
+
+
+def verified_holders(credential_type_id: int) -> sa.Select:
+    """A select of the ids of people holding a verified credential of that type (for
+    other domains' filters: the talent search)."""
+    return sa.select(Credential.participant_id).where(
+        Credential.credential_type_id == credential_type_id, Credential.verified_at.is_not(None)
+    )
+
+
+def credential_choices() -> list[tuple[int, str]]:
+    """``(id, "Name · Issuer")`` of every credential type in the catalogue, archived ones
+    included (people still hold them), by name (one query)."""
+    rows = db.session.execute(
+        sa.select(CredentialType.id, CredentialType.name, CredentialType.issuer).order_by(
+            CredentialType.name, CredentialType.issuer, CredentialType.id
+        )
+    )
+    return [(i, f"{name} · {issuer}") for i, name, issuer in rows]
+
+
 def credential_or_none(credential_id: int) -> Credential | None:
     return db.session.scalar(
         sa.select(Credential)
@@ -191,6 +223,41 @@ def catalogue():
             sa.select(CredentialType)
             .options(joinedload(CredentialType.track))
             .order_by(CredentialType.track_id, CredentialType.name)
+        )
+    )
+
+
+# -- the person page (coop.core.person_sections) ------------------------------------------
+
+
+def person_plan(participant_id: int, cohort_ids) -> CareerPlan | None:
+    """The participant's plan, if it was written in one of ``cohort_ids`` (the cohorts
+    whose records the viewer may see), with its cohort and city, goals and steps (three queries)."""
+    return db.session.scalar(
+        sa.select(CareerPlan)
+        .options(
+            joinedload(CareerPlan.cohort).joinedload(Cohort.city),
+            selectinload(CareerPlan.goals).selectinload(PlanGoal.steps),
+        )
+        .where(
+            CareerPlan.participant_id == participant_id,
+            CareerPlan.cohort_id.in_(list(cohort_ids) or [-1]),
+        )
+    )
+
+
+def person_credentials(participant_id: int, cohort_ids) -> list[Credential]:
+    """The participant's credentials recorded in ``cohort_ids``, verified or not, newest
+    first, with their catalogue entry (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(Credential)
+            .options(joinedload(Credential.credential_type))
+            .where(
+                Credential.participant_id == participant_id,
+                Credential.cohort_id.in_(list(cohort_ids) or [-1]),
+            )
+            .order_by(Credential.earned_on.desc(), Credential.id)
         )
     )
 

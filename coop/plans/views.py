@@ -11,6 +11,7 @@ from coop.core import clock, events, nav, once
 from coop.core.errors import show_error
 from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
+from coop.core.person_sections import person_section
 from coop.core.retry import transaction
 from coop.extensions import db
 from coop.plans import queries, services
@@ -339,9 +340,29 @@ def _checkin_panel(user, subject):
     }
 
 
+def _person_plan(view):
+    """The person page's career plan: goals and steps, from the plan's cohort if the
+    viewer may see that cohort's records (``view.cohort_ids``)."""
+    row = queries.person_plan(view.person.id, view.cohort_ids)
+    if row is None:
+        return None
+    return {
+        "plan": row,
+        "today": clock.today_for_cohort(row.cohort),
+        "url": plan_url(row.cohort_id, row.participant_id),
+    }
+
+
+def _person_credentials(view):
+    rows = queries.person_credentials(view.person.id, view.cohort_ids)
+    return {"credentials": rows} if rows else None
+
+
 nav.panel("portal.cohort", "plans/_portal_panel.html", _portal_panel, order=40)
 nav.panel("coaching.captain_home", "plans/_captain_panel.html", _captain_panel, order=40)
 nav.panel("coaching.checkin", "plans/_checkin_panel.html", _checkin_panel, order=40)
+person_section("plans/_person_plan.html", _person_plan, order=45)
+person_section("plans/_person_credentials.html", _person_credentials, order=50)
 
 
 @events.checkin_saved.connect

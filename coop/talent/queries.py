@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
 from coop.extensions import db
+from coop.plans import queries as plan_queries
 from coop.programs.models import City, Cohort, Partner
 from coop.referrals.models import Opening, PartnerContact, Placement, Referral
 from coop.talent import search
@@ -131,13 +132,15 @@ def search_stmt(
     remote: bool | None = None,
     term: str | None = None,
     available_by: date | None = None,
+    credential_id: int | None = None,
     status: ProfileStatus | None = None,
     as_partners_see: bool = False,
 ) -> sa.Select:
     """The profiles ``user`` may see matching ``q`` and the filters, most relevant first
     (newest first without words). Partners only ever get approved, visible profiles;
     staff see every status unless ``status`` narrows it, or ``as_partners_see`` keeps
-    only what partners would find (the staff's search page). ``lean`` selects only the
+    only what partners would find (the staff's search page); ``credential_id`` keeps
+    people holding that credential, verified. ``lean`` selects only the
     ids (no eager loading); ``ranked=False`` leaves the order out (for counting)."""
     stmt = visible_profiles(user, sa.select(CareerProfile.id) if lean else None)
     if not lean:
@@ -163,6 +166,8 @@ def search_stmt(
                 CareerProfile.available_from <= available_by,
             )
         )
+    if credential_id:
+        stmt = stmt.where(CareerProfile.user_id.in_(plan_queries.verified_holders(credential_id)))
     stmt, matched = search.matching(stmt, q, ranked=ranked)
     if not matched and ranked:
         stmt = stmt.order_by(CareerProfile.updated_at.desc(), CareerProfile.id.desc())

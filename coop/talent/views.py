@@ -23,6 +23,7 @@ from coop.core.pagination import paginate
 from coop.core.permissions import require, roles_required, staff_required
 from coop.core.retry import transaction
 from coop.extensions import db
+from coop.plans import queries as plan_queries
 from coop.programs.models import Partner, Track, today_in_city
 from coop.referrals import queries as referral_queries
 from coop.referrals.models import Opening, PartnerContact
@@ -374,6 +375,7 @@ def search():
         "remote": remote,
         "term": (request.args.get("term") or "")[:7] or None,
         "available_by": _arg_date("available_by"),
+        "credential_id": _arg_int("credential"),
     }
     page = queries.search_page(
         current_user,
@@ -392,6 +394,7 @@ def search():
         tracks=_tracks(),
         cities=queries.city_choices(),
         terms=queries.terms(),
+        credentials=plan_queries.credential_choices(),
         shortlisted=queries.shortlisted_ids(contact, [p.id for p in page.items]),
         button=ButtonForm(),
         is_partner=contact is not None,
@@ -420,6 +423,7 @@ def profile(profile_id):
         introductions=introductions,
         sees_contact_details=accepted,
         shortlisted=bool(contact and queries.shortlisted_ids(contact, [profile.id])),
+        credentials=plan_queries.verified_credentials_of(profile.user_id),
         button=ButtonForm(),
         reason_form=ReasonForm(),
     )

@@ -227,3 +227,96 @@ def test_pages_have_a_fixed_number_of_queries(
             assert client.get(url).status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1]
+
+
+# -- partner volunteers (issue 17 §4: "or a partner volunteer, where those exist") ----------
+
+
+@pytest.fixture
+def volunteer(app, factory, setting):
+    from coop.coaching import services
+    from tests.referrals.conftest import ReferralFactory
+
+    acme = factory.partner("Acme Corp", city=setting["city"])
+    contact = ReferralFactory(factory).contact(acme, name="Morgan Lee", email="morgan@acme.example")
+    with app.test_request_context():  # the invitation's link
+        appt = services.appoint_partner_volunteer(
+            name="Morgan Lee",
+            email="morgan@acme.example",
+            partner=acme,
+            contact_id=contact.id,
+            actor=factory.user("staff"),
+        )
+    db.session.commit()
+    return db.session.get(type(setting["grad"]), appt.user_id)
+
+
+def test_staff_ask_a_partner_volunteer_from_the_choice_list(
+    client, login_as, setting, volunteer, outbox
+):
+    new = setting["new"]
+    login_as("staff")
+    page = client.get(f"/cohorts/{new.id}/captain-requests").text
+    assert "Or a partner volunteer" in page
+    assert f'<option value="{volunteer.id}">Morgan Lee — Volunteer · Acme Corp</option>' in page
+    assert "Gia Graduate — " not in page  # graduates are asked by email
+    reply = client.post(f"/cohorts/{new.id}/captain-requests", data={"volunteer": volunteer.id})
+    assert reply.status_code == 302
+    assert outbox[-1].to == ["morgan@acme.example"]
+    req = db.session.scalar(sa.select(CaptainRequest).where(CaptainRequest.user_id == volunteer.id))
+    assert req.cohort_id == new.id and req.graduated_from_id is None
+    # They accept and join the team under the usual rules.
+    login_as(volunteer)
+    assert client.post(f"/my-captain-requests/{req.id}/accept").status_code == 302
+    db.session.expire_all()
+    assert req.status == RequestStatus.ACCEPTED
+    assert (
+        db.session.scalar(
+            sa.select(CaptainAssignment.cohort_id).where(
+                CaptainAssignment.captain_id == volunteer.id
+            )
+        )
+        == new.id
+    )
+
+
+def test_a_volunteer_by_email_too(client, login_as, setting, volunteer):
+    login_as("staff")
+    reply = client.post(
+        f"/cohorts/{setting['new'].id}/captain-requests", data={"email": "morgan@acme.example"}
+    )
+    assert reply.status_code == 302 and _count(CaptainRequest) == 1
+
+
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        ({}, "Enter a graduate&#39;s email address or choose a volunteer."),
+        ({"volunteer": "999999"}, "Not a valid choice"),
+        ({"volunteer": "abc"}, "Invalid Choice"),
+    ],
+)
+def test_the_form_needs_one_person(client, login_as, setting, volunteer, data, error):
+    login_as("staff")
+    reply = client.post(f"/cohorts/{setting['new'].id}/captain-requests", data=data)
+    assert reply.status_code in (200, 422) and error in reply.text
+    assert _count(CaptainRequest) == 0
+
+
+def test_a_volunteer_who_stepped_down_is_not_offered_and_cannot_accept(
+    client, login_as, setting, volunteer
+):
+    req = _ask(setting["new"], volunteer, None)
+    appt = db.session.scalar(sa.select(AlumniCaptain).where(AlumniCaptain.user_id == volunteer.id))
+    appt.stepped_down_at = clock.now()
+    db.session.commit()
+    login_as("staff")
+    assert (
+        "Morgan Lee — Volunteer"
+        not in client.get(f"/cohorts/{setting['new'].id}/captain-requests").text
+    )
+    login_as(volunteer)
+    reply = client.post(f"/my-captain-requests/{req.id}/accept", follow_redirects=True)
+    assert "no longer a volunteer captain" in reply.text
+    db.session.expire_all()
+    assert req.status == RequestStatus.OPEN and _count(CaptainAssignment) == 0

@@ -25,8 +25,8 @@ def grown(app, tw, tf, factory, request):
 PAGES = {
     "partner": ("/partner", 12),
     "shortlist": ("/partner/shortlist", 5),
-    "profile": ("/talent/{pat}", 6),
-    "review": ("/talent/review", 13),  # staff: + the menu badge
+    "profile": ("/talent/{pat}", 7),  # + the verified credentials
+    "review": ("/talent/review", 13),  # + the menu badge (flagged check-ins)
     "my_profile": ("/me/career", 5),
 }
 

@@ -3,7 +3,7 @@
 A partner volunteer captain (alumni_captains.is_partner_volunteer) graduated from no
 cohort, so a request to one names none.
 
-Revision ID: 0015_f1
+Revision ID: 0015_volunteer_requests
 Revises: 0014_speed
 Create Date: 2026-12-07 13:20:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0015_f1"
+revision = "0015_volunteer_requests"
 down_revision = "0014_speed"
 branch_labels = None
 depends_on = None

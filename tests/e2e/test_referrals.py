@@ -21,9 +21,10 @@ def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, s
     card = page.locator("article", has_text=OPENING)
     card.get_by_role("link", name=f"Refer someone to {OPENING}").click()
     expect(page.get_by_role("heading", name="Refer a participant")).to_be_visible()
-    participant = page.get_by_label("Participant")
-    value = participant.locator("option", has_text="Pat Participant").get_attribute("value")
-    participant.select_option(value)
+    # Search, then pick from the matches (radio buttons: no script needed).
+    page.get_by_label("Find a participant by name or email").fill("Pat")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_label(re.compile("Pat Participant")).check()
     chosen = page.get_by_label("Opening", exact=True).locator("option:checked")
     expect(chosen).to_have_text(re.compile(OPENING))
     page.get_by_label("Note").fill("Sharp with SQL; ask her about the cohort dashboard project.")
@@ -34,6 +35,7 @@ def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, s
 
     # Pat sees it on their page and says they are interviewing.
     sign_in(page, "participant@coop.example")
+    page.get_by_role("button", name="Jobs").click()  # the participant's menu is grouped too
     page.get_by_role("link", name="My referrals & jobs").click()
     page.get_by_role("link", name=re.compile(OPENING)).click()
     expect(page.get_by_text("Sharp with SQL")).to_be_visible()
@@ -68,6 +70,7 @@ def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, s
 
     # Pat's page shows the job, with the salary only they (and staff) see.
     sign_in(page, "participant@coop.example")
+    page.get_by_role("button", name="Jobs").click()  # the participant's menu is grouped too
     page.get_by_role("link", name="My referrals & jobs").click()
     jobs = page.locator("section", has=page.get_by_role("heading", name="My jobs"))
     job = jobs.locator("article").filter(has_text=OPENING)
@@ -80,6 +83,7 @@ def test_referral_from_opening_to_career_track_job(page, live_server, sign_in, s
 
     # The captain sees the stage, never the salary.
     sign_in(page, "captain@coop.example")
+    page.get_by_role("button", name="Jobs").click()
     page.get_by_role("link", name="Referrals", exact=True).click()
     row = page.get_by_role("row").filter(has_text=OPENING).filter(has_text="Pat Participant")
     expect(row).to_contain_text("hired")

@@ -199,6 +199,14 @@ class CheckIn(db.Model):
     __table_args__ = (
         sa.CheckConstraint("minutes >= 1 AND minutes <= 600", name="minutes_range"),
         sa.Index("ix_check_ins_cohort_participant_held", "cohort_id", "participant_id", "held_on"),
+        # The flags waiting for staff (the menu's badge on every staff page, the queue):
+        # a few hundred rows among every check-in ever logged.
+        sa.Index(
+            "ix_check_ins_waiting",
+            "cohort_id",
+            postgresql_where=sa.text("needs_attention AND resolved_at IS NULL"),
+            sqlite_where=sa.text("needs_attention = 1 AND resolved_at IS NULL"),
+        ),
     )
 
     @property

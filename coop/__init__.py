@@ -7,11 +7,13 @@ from pathlib import Path
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, check_production
 from coop.core import requestlog
+from coop.db import end_read_only
 from coop.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ def create_app(config=None, **overrides) -> Flask:
     import coop.models  # noqa: F401 - every model, for Alembic and relationships
 
     db.init_app(app)
+    app.teardown_appcontext(_end_read_only)  # runs before Flask-SQLAlchemy's session.remove
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -74,6 +77,17 @@ def create_app(config=None, **overrides) -> Flask:
     app.after_request(security_headers)
     logging.getLogger("coop").setLevel(logging.INFO)
     return app
+
+
+def _end_read_only(exc: BaseException | None) -> None:
+    """A request that only read ends its transaction with COMMIT (``coop.db.end_read_only``);
+    one that failed, or wrote, is rolled back by Flask-SQLAlchemy as before."""
+    if exc is not None or not db.session.registry.has():
+        return
+    try:
+        end_read_only(db.session())
+    except SQLAlchemyError:
+        logging.getLogger("coop").warning("could not end a read-only transaction", exc_info=True)
 
 
 def normalise_db_url(url: str) -> str:

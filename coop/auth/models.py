@@ -52,7 +52,9 @@ class User(UserMixin, db.Model):
     #: The time step of the last code accepted: a code of that step or older is refused.
     mfa_last_used_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
-    cities = relationship("City", secondary=staff_cities, lazy="selectin", order_by="City.name")
+    #: Loaded when first read (only staff limited to some cities have any): loading every
+    #: user with their cities cost each request and each list of people a query.
+    cities = relationship("City", secondary=staff_cities, lazy="select", order_by="City.name")
     profile = relationship(
         "ParticipantProfile", back_populates="user", uselist=False, lazy="select"
     )

@@ -237,7 +237,10 @@ def _back_to_people():
 @bp.get("/people")
 @staff_required
 def users():
-    stmt = visible_users(current_user, db.select(User).order_by(User.name, User.id))
+    stmt = visible_users(
+        current_user,
+        db.select(User).options(db.selectinload(User.cities)).order_by(User.name, User.id),
+    )
     role = request.args.get("role")
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)

@@ -4,7 +4,7 @@ the selects behind each list (with their eager loading, so templates never query
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coop.auth.models import User
 from coop.coaching.models import CaptainAssignment, PodMembership
@@ -200,14 +200,16 @@ def visible_referrals(user, stmt=None) -> sa.Select:
 
 
 def referral_list(user) -> sa.Select:
+    # Five tables joined, two loaded by id: with all seven in one join PostgreSQL spent
+    # 6 ms choosing the join order (0.7 ms for five), longer than the three queries take.
     stmt = visible_referrals(
         user,
         sa.select(Referral).options(
             joinedload(Referral.participant),
-            joinedload(Referral.referrer),
             joinedload(Referral.partner),
-            joinedload(Referral.opening),
             joinedload(Referral.cohort).joinedload(Cohort.city),
+            selectinload(Referral.referrer),
+            selectinload(Referral.opening),
         ),
     )
     return stmt.order_by(Referral.stage_changed_at.desc(), Referral.id.desc())

@@ -180,19 +180,19 @@ def test_query_counts_are_pinned(client, login_as, factory, assess, count_querie
     assert counts[0] == PINNED[page], counts
 
 
-#: Queries per page, whatever the size (the first two of every page: the signed-in user
-#: and their session; staff pages count the menu's flagged check-ins badge; captain_home
+#: Queries per page, whatever the size (the first of every page: the signed-in user
+#: with their session; staff pages count the menu's flagged check-ins badge; captain_home
 #: and coverage include the other domains' sections).
 PINNED = {
-    "templates": 5,
-    "template": 7,
-    "edit": 7,
-    "cohort": 14,
-    "person": 7,
-    "track": 5,
-    "help": 5,
-    "answer": 7,
-    "pulse": 5,
-    "captain_home": 12,
-    "coverage": 8,
+    "templates": 4,
+    "template": 6,
+    "edit": 6,
+    "cohort": 13,
+    "person": 5,
+    "track": 4,
+    "help": 4,
+    "answer": 6,
+    "pulse": 4,
+    "captain_home": 11,
+    "coverage": 7,
 }

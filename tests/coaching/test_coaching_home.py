@@ -158,11 +158,11 @@ def test_captain_home_query_count_is_fixed(
         counts.append(q.count)
     assert counts[0] == counts[1]
     if with_sessions != "real":
-        # user + cities, assignments, pods, roster, (+ attendance for every cohort),
+        # user, assignments, pods, roster, (+ attendance for every cohort),
         # the assessments panel (pods' requests for help, pulse response rates), the
         # captain-requests panel, overdue plan steps (the plans panel), the talent pool's
         # "I'm interested" panel, the next session (the sessions panel)
-        assert counts[0] == (12 if with_sessions else 11)
+        assert counts[0] == (11 if with_sessions else 10)
 
 
 def test_captain_home_query_count_does_not_grow_with_the_cohorts_served(

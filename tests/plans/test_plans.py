@@ -264,4 +264,4 @@ def test_plan_page_and_list_query_counts_are_fixed(client, login_as, factory, co
     # membership, plan + goals + steps, catalogue, credentials; the list: count, page,
     # step counts; the captain's home with every domain's panels (as pinned in
     # tests/coaching/test_coaching_home.py, the menu badge included)
-    assert counts[0] == [12, 6, 12], counts
+    assert counts[0] == [10, 4, 11], counts

@@ -288,4 +288,4 @@ def test_page_query_count_is_fixed(client, login_as, build, factory, count_queri
         counts[url.replace(str(cohort.id), "<id>")] = q.count
     # 10 of the page; the hiring, announcements and captain-requests panels one each,
     # assessments two, plans and support one each, the talent pool two.
-    assert counts == {"/my-cohort": 19, "/my-cohort/<id>": 19, "/my-cohort/<id>/people": 7}
+    assert counts == {"/my-cohort": 18, "/my-cohort/<id>": 18, "/my-cohort/<id>/people": 6}

@@ -210,5 +210,5 @@ def test_catalog_query_counts_are_fixed(login_as, client, factory, count_queries
         with count_queries() as q:
             assert client.get(url).status_code == 200
         counts.append(q.count)
-    # user + their cities, and one grouped query; the menu's flagged check-ins count.
-    assert counts == [4, 4]
+    # the user, one grouped query, the menu's flagged check-ins count.
+    assert counts == [3, 3]

@@ -109,9 +109,9 @@ def test_list_query_count_is_fixed(login_as, client, factory, count_queries, siz
     with count_queries() as q:
         response = client.get("/cohorts")
     assert response.status_code == 200
-    # user + their cities, the filter choices (cities, tracks), the page and its count,
+    # the user, the filter choices (cities, tracks), the page and its count,
     # the menu's flagged check-ins count.
-    assert q.count == 7
+    assert q.count == 6
 
 
 # -- create --------------------------------------------------------------------------------
@@ -598,9 +598,9 @@ def test_detail_query_count_is_fixed(login_as, client, factory, count_queries, s
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert page.count('<td>Edited<div class="small text-body-secondary">name</div></td>') == size
-    # user + their cities, the cohort with city/track/sponsor, stage counts, history,
+    # the user, the cohort with city/track/sponsor, stage counts, history,
     # the menu's flagged check-ins count.
-    assert q.count == 6
+    assert q.count == 5
 
 
 @pytest.mark.parametrize(

@@ -255,10 +255,10 @@ def test_query_count_is_fixed_whatever_the_data_size(client, login_as, factory, 
     db.session.commit()
     with count_queries() as large:
         assert client.get(DASHBOARD).status_code == 200
-    # 14, + the menu's flagged check-ins count, + the hiring events section (coop.reports.hiring), + credentials, credentials by
+    # 13, + the menu's flagged check-ins count, + the hiring events section (coop.reports.hiring), + credentials, credentials by
     # type, support by need and outcome (coop.reports.workforce); on PostgreSQL one more:
     # the dashboard turns JIT off for its transaction.
-    expected = 20 if db.engine.dialect.name == "postgresql" else 19
+    expected = 19 if db.engine.dialect.name == "postgresql" else 18
     assert small.count == large.count == expected, "\n".join(large.statements)
 
 

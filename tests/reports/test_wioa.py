@@ -250,6 +250,5 @@ def test_query_count_is_fixed(client, login_as, factory, count_queries, data):
         _build(factory)  # twice the data
         with count_queries() as large:
             client.get(PAGE)
-    # the session's user and cities, the menu badge, then cohorts, exiters, medians,
-    # gains, employers
-    assert small.count == large.count == 8
+    # the session's user, the menu badge, then cohorts, exiters, medians, gains, employers
+    assert small.count == large.count == 7

@@ -91,4 +91,4 @@ def test_the_filtered_search_has_a_fixed_query_count(
     assert html.count(">Extra ") == size
     with count_queries() as q:
         assert client.get(url).status_code == 200
-    assert q.count == 11
+    assert q.count == 10

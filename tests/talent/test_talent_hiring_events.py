@@ -6,7 +6,7 @@ from tests.hiring.conftest import Hiring
 
 #: Queries of the partner's event page: user and session, contact, the event and its
 #: partners, the people's profiles (count, page, eager loads), the shortlist.
-PINNED = 9
+PINNED = 8
 
 
 def _event(factory, tw, partners):

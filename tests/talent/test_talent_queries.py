@@ -23,11 +23,11 @@ def grown(app, tw, tf, factory, request):
 
 
 PAGES = {
-    "partner": ("/partner", 12),
-    "shortlist": ("/partner/shortlist", 5),
-    "profile": ("/talent/{pat}", 7),  # + the verified credentials
-    "review": ("/talent/review", 13),  # + the menu badge (flagged check-ins)
-    "my_profile": ("/me/career", 5),
+    "partner": ("/partner", 10),
+    "shortlist": ("/partner/shortlist", 4),
+    "profile": ("/talent/{pat}", 6),  # + the verified credentials
+    "review": ("/talent/review", 10),  # + the menu badge (flagged check-ins)
+    "my_profile": ("/me/career", 4),
 }
 
 

@@ -120,7 +120,7 @@ def test_search_query_count_is_fixed(client, login_as, tw, tf, factory, count_qu
     client.get(url)
     with count_queries() as q:
         assert client.get(url).status_code == 200
-    assert q.count == 11  # + the credential catalogue of the filter
+    assert q.count == 10  # + the credential catalogue of the filter
 
 
 def test_staff_search_shows_approved_profiles_of_their_cities(client, login_as, tw):

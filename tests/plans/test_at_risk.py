@@ -161,6 +161,7 @@ def test_query_count_is_fixed_whatever_the_size(client, login_as, factory, count
             html = client.get(PAGE).get_data(as_text=True)
         assert html.count("data-at-risk=") >= n
         counts.append(q.count)
-    # the session's user, then: people count, a page of people, their reasons;
-    # the menu badge (flagged check-ins)
+    # the session's user and their cities (loaded when read: this staff member is limited
+    # to a city), then: people count, a page of people, their reasons; the menu badge
+    # (flagged check-ins)
     assert counts[0] == counts[1] == 6, counts

@@ -286,6 +286,6 @@ def test_page_query_count_is_fixed(client, login_as, build, factory, count_queri
         with count_queries() as q:
             assert client.get(url).status_code == 200
         counts[url.replace(str(cohort.id), "<id>")] = q.count
-    # 10 of the page; the hiring, announcements and captain-requests panels one each,
+    # 9 of the page; the hiring, announcements and captain-requests panels one each,
     # assessments two, plans and support one each, the talent pool two.
     assert counts == {"/my-cohort": 18, "/my-cohort/<id>": 18, "/my-cohort/<id>/people": 6}

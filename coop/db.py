@@ -122,5 +122,11 @@ def end_read_only(session) -> bool:
         return False
     if session.connection().info.get(WROTE) is not False:
         return False
-    session.commit()
+    # Nothing changed, so nothing is stale: the objects keep their state, as after the
+    # rollback this replaces (code that reads them after the app context still can).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     return True

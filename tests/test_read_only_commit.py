@@ -44,6 +44,20 @@ def test_a_transaction_that_only_read_is_committed(engine):
     assert engine.ends["commit"] >= 1
 
 
+def test_objects_read_keep_their_state_after_the_commit(engine):
+    with Session(engine) as session:
+        session.execute(sa.text("SELECT 1"))
+        session.add(City(name="Kept", slug="kept-read-only", timezone="UTC"))
+        session.commit()
+    with Session(engine) as session:
+        city = session.scalar(sa.select(City).where(City.slug == "kept-read-only"))
+        assert end_read_only(session) is True
+    assert city.name == "Kept"  # detached, and not expired: no refresh needed
+    with Session(engine) as session:
+        session.execute(sa.delete(City).where(City.slug == "kept-read-only"))
+        session.commit()
+
+
 def test_a_write_by_sql_is_left_to_the_rollback(engine):
     with Session(engine) as session:
         session.execute(sa.text("SELECT 1"))

@@ -75,7 +75,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, wait for locks, and let SQLAlchemy drive transactions.
 
     pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; the recipe from
-    SQLAlchemy's SQLite docs turns it off and emits BEGIN ourselves (see ``_sqlite_begin``).
+    SQLAlchemy's SQLite docs turns it off and emits BEGIN ourselves (see ``_on_begin``).
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
@@ -86,14 +86,15 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 
 
 #: ``connection.info`` key: whether the connection's current transaction ran a statement
-#: that may have written (anything but a SELECT, BEGIN or SAVEPOINT); False when it only
-#: read. See ``end_read_only``.
+#: that may have written (anything but a SELECT, BEGIN, SAVEPOINT or SHOW); False when it
+#: only read. See ``end_read_only``.
 WROTE = "coop_wrote"
-_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "PRAGMA", "SHOW")
+_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "SHOW")
 
 
 @sa.event.listens_for(sa.engine.Engine, "begin")
-def _sqlite_begin(conn):
+def _on_begin(conn):
+    """A transaction begins having written nothing; SQLite's BEGIN is ours to send."""
     conn.info[WROTE] = False
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")

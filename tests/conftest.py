@@ -24,6 +24,7 @@ from coop.auth.models import Role
 from coop.core.mail import QUEUE as MAIL_QUEUE
 from coop.extensions import db as _db
 from coop.extensions import limiter, mail
+from coop.sessions import tallies
 from tests.factories import Factory
 from tests.pgworkers import use_worker_database
 
@@ -90,11 +91,26 @@ def db(app):
     limiter.reset()
     try:
         yield _db
+        _check_tallies()
     finally:
         _db.session.registry().close()
         _db.session = original
         outer.rollback()
         connection.close()
+
+
+def _check_tallies() -> None:
+    """After every test: each session's attendance tally equals a fresh count of its rows
+    (``coop.sessions.tallies``), so a change to attendance or to a cohort's members that
+    forgets to recount fails whichever test makes it. A transaction the test left broken
+    has nothing to check."""
+    try:
+        with _db.session.no_autoflush:
+            wrong = tallies.stale()
+    except sa.exc.SQLAlchemyError:
+        return
+    if wrong:
+        pytest.fail(f"stale attendance tallies (session, stored, counted): {wrong}")
 
 
 @pytest.fixture

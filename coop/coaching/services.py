@@ -33,6 +33,7 @@ from coop.coaching.queries import (
     Reminder,
     can_coach,
 )
+from coop.core import events
 from coop.core.audit import changed_fields, record
 from coop.core.errors import DomainError
 from coop.db import utcnow
@@ -130,6 +131,7 @@ def import_alumnus(
     enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, stage=Stage.GRADUATED)
     db.session.add(enrollment)
     db.session.flush()
+    events.cohort_members_changed.send(cohort.id)
     record(actor, "alumnus.import", enrollment, ["cohort_id", "user_id", "stage"])
     appointment = appoint_captain(user, cohort, actor) if appoint else None
     return user, appointment

@@ -27,6 +27,12 @@ checkin_saved = _hooks.signal("checkin-saved")
 #: sessions it made.
 cohort_schedule_wanted = _hooks.signal("cohort-schedule-wanted")
 
+#: Who is a member of a cohort (enrolled or graduated) changed: the sender is the cohort's
+#: id. Enrollment sends it when a stage change crosses that line or member enrollments are
+#: created; coaching when appointing a captain makes one. Sessions recounts the cohort's
+#: attendance tallies (``coop.sessions.tallies``), which count members only.
+cohort_members_changed = _hooks.signal("cohort-members-changed")
+
 # -- questions: receivers return answers -----------------------------------------------
 
 #: ``{stage: count}`` of the cohort's (the sender's) enrollments. Enrollment answers, for

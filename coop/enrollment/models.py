@@ -21,6 +21,9 @@ class Stage(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+#: The stages of a cohort's members: those counted on its roster and in its attendance.
+MEMBER_STAGES = (Stage.ENROLLED, Stage.GRADUATED)
+
 #: The stage machine: every allowed change; anything else is refused.
 #: ``accepted`` is the staff decision, ``enrolled`` the seat: accepting takes a seat and
 #: enrolls at once (or waitlists when the cohort is full).

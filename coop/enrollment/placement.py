@@ -520,6 +520,8 @@ def _enroll(apps: list, cohort: Cohort, stage: Stage, reasons: dict, actor, now)
             ).all()
     except sa.exc.IntegrityError as exc:  # an enrollment made meanwhile: try again
         raise Conflict("enrollment made meanwhile") from exc
+    if stage == Stage.ENROLLED:
+        events.cohort_members_changed.send(cohort.id)
     db.session.execute(
         sa.insert(EnrollmentEvent),
         [

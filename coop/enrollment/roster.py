@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
 from coop.auth.models import ParticipantProfile, Role, User
-from coop.core import clock
+from coop.core import clock, events
 from coop.core.audit import record
 from coop.core.csvsafe import CSVReadError, read_rows
 from coop.core.models import AuditEvent
@@ -355,6 +355,8 @@ def import_roster(cohort: Cohort, roster: RosterPlan, actor) -> ImportResult:
             result.added += 1
     db.session.add_all(fresh)
     db.session.flush()
+    if fresh:
+        events.cohort_members_changed.send(cohort.id)
     db.session.add_all(
         [
             EnrollmentEvent(

@@ -30,6 +30,7 @@ from coop.core.errors import DomainError
 from coop.db import utcnow
 from coop.enrollment import status as application_status
 from coop.enrollment.models import (
+    MEMBER_STAGES,
     SALARY_BAND_MIDPOINTS,
     TRANSITIONS,
     Enrollment,
@@ -169,6 +170,8 @@ def _move(
     )
     db.session.add(event)
     record(actor, f"enrollment.{new}", ("enrollments", enrollment.id), values.keys(), reason)
+    if (old in MEMBER_STAGES) != (new in MEMBER_STAGES):
+        events.cohort_members_changed.send(enrollment.cohort_id)
     return event
 
 

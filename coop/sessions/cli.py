@@ -7,11 +7,11 @@ from flask.cli import AppGroup
 
 from coop.db import utcnow
 from coop.extensions import db, mail
-from coop.sessions import services
+from coop.sessions import services, tallies
 
 log = logging.getLogger("coop.sessions")
 
-cli = AppGroup("sessions", help="Virtual sessions: reminders.")
+cli = AppGroup("sessions", help="Virtual sessions: reminders, attendance tallies.")
 
 
 def send_reminders(now=None) -> int:
@@ -54,3 +54,13 @@ def send_reminders_command():
     """Email reminders about sessions starting in the next 24 hours (once per person)."""
     sent = send_reminders()
     click.echo(f"Sent {sent} session reminder{'s' if sent != 1 else ''}.")
+
+
+@cli.command("recount-attendance")
+def recount_attendance_command():
+    """Recount every session's attendance tally (the dashboard's attendance): after a
+    restore, or a change made to attendance or enrollments by hand in SQL."""
+    stale = tallies.stale(limit=1_000_000)
+    sessions = tallies.refresh_all()
+    db.session.commit()
+    click.echo(f"Recounted {sessions} sessions; {len(stale)} had a wrong tally.")

@@ -132,6 +132,21 @@ class Attendance(db.Model):
         return self.status in ATTENDED
 
 
+class AttendanceTally(db.Model):
+    """How many members of a session's cohort (enrolled or graduated) attended it (present
+    or late): the outcomes dashboard sums these instead of counting every attendance row
+    of the program (2 million rows at 100,000 participants). A derived number, kept
+    current by ``coop.sessions.tallies.refresh`` in the transaction of every change to
+    attendance or to a cohort's members; a session without a row counts 0."""
+
+    __tablename__ = "attendance_tallies"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("virtual_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    attended: Mapped[int] = mapped_column(default=0)
+
+
 class CalendarFeed(db.Model):
     """The secret behind a subscribable calendar URL: one per user, or one per cohort.
 

@@ -24,7 +24,7 @@ from coop.db import utcnow
 from coop.enrollment.models import Enrollment, Stage
 from coop.extensions import db, mail
 from coop.programs.models import WEEKDAYS, Cohort
-from coop.sessions import meeting_reports
+from coop.sessions import meeting_reports, tallies
 from coop.sessions.meeting_reports import ReportError
 from coop.sessions.models import (
     Attendance,
@@ -387,6 +387,7 @@ def record_roll_call(
             },
         )
         db.session.execute(stmt, rows)
+        tallies.refresh(session_ids=[session.id])
         record(actor, "attendance.roll_call", session, ["status"], reason=f"{len(rows)} rows")
     return len(rows)
 
@@ -510,6 +511,7 @@ def import_meeting_report(
             where=Attendance.status == AttendanceStatus.ABSENT,
         )
         db.session.execute(stmt, present_rows)
+        tallies.refresh(session_ids=[session.id])
     entry.people = len(report_rows)
     entry.matched = sum(1 for r in report_rows if r["participant_id"] is not None)
     entry.marked_present = len(present_rows)
@@ -549,6 +551,7 @@ def match_report_row(
     attendance.recorded_by_id = actor.id
     attendance.recorded_at = now
     db.session.flush()
+    tallies.refresh(session_ids=[session.id])
     record(actor, "attendance.match", session, ["status", "participant_id"])
     return attendance
 

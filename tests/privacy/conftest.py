@@ -20,6 +20,7 @@ from coop.referrals.models import (
     ReferralEvent,
     ReferralStage,
 )
+from coop.sessions import tallies
 from coop.sessions.models import (
     Attendance,
     AttendanceStatus,
@@ -115,6 +116,8 @@ def plant(factory, cohort, captain, staff, partner, session, tag: str) -> Canary
             ),
         ]
     )
+    db.session.flush()
+    tallies.refresh(session_ids=[session.id])  # as the services that record attendance do
     referral = Referral(
         referrer_id=captain.id,
         participant_id=user.id,

@@ -23,6 +23,7 @@ from coop.referrals.models import (
     ReferralEvent,
     ReferralStage,
 )
+from coop.sessions import tallies
 from coop.sessions.models import Attendance, AttendanceStatus, SessionStatus, VirtualSession
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -95,6 +96,8 @@ class Builder:
                 status=status,
             )
         )
+        db.session.flush()
+        tallies.refresh(session_ids=[session.id])  # as the services that record attendance do
 
     def checkin(self, cohort_key, key, held_on, flag=False, resolved=False):
         db.session.add(

@@ -9,6 +9,7 @@ from coop.coaching.models import CaptainAssignment, PodMembership
 from coop.db import utcnow
 from coop.enrollment.models import Stage
 from coop.extensions import db
+from coop.sessions import tallies
 from coop.sessions.models import Attendance, AttendanceStatus, SessionStatus, VirtualSession
 
 
@@ -88,4 +89,5 @@ class Builder:
         )
         db.session.add(row)
         db.session.flush()
+        tallies.refresh(session_ids=[session.id])  # as the services that record attendance do
         return row

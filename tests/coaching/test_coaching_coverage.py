@@ -2,15 +2,16 @@
 across cities, with fixed query counts."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from coop.auth.models import User
+from coop.core import clock
 from coop.core.models import AuditEvent
 from coop.extensions import db
 
-TODAY = date.today()
+TODAY = clock.today_in()  # the organisation's date, as the pages and jobs read it
 
 
 def cohort_with_pods(coach, factory, city=None, name=None, size=4):

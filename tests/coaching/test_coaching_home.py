@@ -1,16 +1,17 @@
 """The captain's home: their cohorts, their pod with last check-ins, attendance, flags."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from coop.auth.models import User
+from coop.core import clock
 from coop.extensions import db
 from coop.programs.models import CohortStatus
 from coop.sessions import queries as session_queries
 
-TODAY = date.today()
+TODAY = clock.today_in()  # the organisation's date, as the pages and jobs read it
 
 
 def test_captain_sees_their_pod_and_only_names_of_the_rest(client, login_as, coach, factory):

@@ -1,16 +1,17 @@
 """``flask --app coop coaching remind-overdue``: once a day at most per captain."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from coop.auth.models import Role, User
 from coop.coaching.cli import remind_overdue_command
 from coop.coaching.models import ReminderLog
+from coop.core import clock
 from coop.core.mail import MailError
 from coop.extensions import db, mail
 
-TODAY = date.today()
+TODAY = clock.today_in()  # the organisation's date, as the pages and jobs read it
 
 
 def overdue_pod(coach, factory, n=2, **captain_kw):

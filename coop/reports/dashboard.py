@@ -48,7 +48,9 @@ class CohortRow:
     @property
     def figures(self) -> dict[str, Figure]:
         if self._figures is None:
-            self._figures = self.make_figures() if self.make_figures else {}
+            if self.make_figures is None:
+                raise LookupError(f"cohort {self.id}'s figures were not computed (not shown)")
+            self._figures = self.make_figures()
         return self._figures
 
 
@@ -77,8 +79,26 @@ COHORT_COLUMNS = [
     Column("hires", "Hires", "Hires"),
     Column("captains", "Alumni who returned as captains", "Captains"),
 ]
+#: The comparison's identity columns, by which it sorts without reading any figure.
+IDENTITY = {
+    "cohort": lambda r: r.name.lower(),
+    "city": lambda r: r.city.lower(),
+    "track": lambda r: r.track.lower(),
+    "start": lambda r: r.start_date,
+}
 #: Sort keys of the comparison table: the identity columns and every figure column.
-SORT_KEYS = ["cohort", "city", "track", "start"] + [c.key for c in COHORT_COLUMNS]
+SORT_KEYS = list(IDENTITY) + [c.key for c in COHORT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page of the comparison that will be read: the rows in ``sort`` order, page
+    ``number`` of ``per_page``."""
+
+    sort: str
+    descending: bool
+    number: int
+    per_page: int
 
 
 @dataclass
@@ -103,14 +123,8 @@ class Dashboard:
         either way, so sorting never reveals a hidden value's order."""
         if key not in SORT_KEYS:
             key, descending = "start", False
-        identity = {
-            "cohort": lambda r: r.name.lower(),
-            "city": lambda r: r.city.lower(),
-            "track": lambda r: r.track.lower(),
-            "start": lambda r: r.start_date,
-        }
-        if key in identity:
-            return sorted(self.cohorts, key=identity[key], reverse=descending)
+        if key in IDENTITY:
+            return sorted(self.cohorts, key=IDENTITY[key], reverse=descending)
         shown = [r for r in self.cohorts if r.figures[key].chart_value is not None]
         hidden = [r for r in self.cohorts if r.figures[key].chart_value is None]
         shown.sort(key=lambda r: (r.figures[key].chart_value, r.start_date), reverse=descending)
@@ -263,21 +277,47 @@ def network_figures(refs: dict | None, caps: dict | None, fun: dict | None) -> l
 # -- building the dashboard -------------------------------------------------------------------
 
 
-def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
-    """Every figure for the cohorts ``filters`` select among those ``user`` may see."""
+def build(
+    filters: Filters, user, now: datetime | None = None, page: Page | None = None
+) -> Dashboard:
+    """Every figure for the cohorts ``filters`` select among those ``user`` may see.
+
+    ``page``: the comparison rows whose figures will be read. Sorted by an identity
+    column, only that page's cohorts get per-cohort figures (the others raise
+    ``LookupError`` if read): at 6,000 cohorts, turning every cohort's figures into
+    Python objects cost more than the queries. Sorted by a figure, or with no ``page``
+    (the CSV), every cohort gets them. The totals are over every cohort either way."""
     now = now or utcnow()
     today = now.date()
     queries.tune_for_reports()
     scope = cohort_scope(filters, user)
     cohort_rows = queries.cohorts(scope)
-    fun = queries.funnel(scope)
-    att = queries.attendance(scope, now)
-    chk = queries.checkins(scope, today)
-    outc = queries.placement_outcomes(scope, today)
-    fups = queries.follow_ups(scope)
-    pay = queries.salaries(scope)
-    refs = queries.referrals(scope)
-    caps = queries.returning_captains(scope)
+    rows = [
+        CohortRow(
+            id=c.id,
+            name=c.name,
+            city=c.city,
+            track=c.track,
+            start_date=c.start_date,
+            end_date=c.end_date,
+            status=str(c.status),
+        )
+        for c in cohort_rows
+    ]
+    dashboard = Dashboard(filters=filters, today=today, sections=[], cohorts=rows)
+    shown = None
+    if page is not None and page.sort in IDENTITY:
+        start = (max(page.number, 1) - 1) * page.per_page
+        ordered = dashboard.sorted_cohorts(page.sort, page.descending)
+        shown = [r.id for r in ordered[start : start + page.per_page]]
+    fun = queries.funnel(scope, shown)
+    att = queries.attendance(scope, now, shown)
+    chk = queries.checkins(scope, today, shown)
+    outc = queries.placement_outcomes(scope, today, shown)
+    fups = queries.follow_ups(scope, shown)
+    pay = queries.salaries(scope, shown)
+    refs = queries.referrals(scope, shown)
+    caps = queries.returning_captains(scope, shown)
 
     def figures_for(key: int) -> list[Section]:
         return [
@@ -298,17 +338,9 @@ def build(filters: Filters, user, now: datetime | None = None) -> Dashboard:
     def figures_of(key: int) -> Callable[[], dict[str, Figure]]:
         return lambda: {f.key: f for s in figures_for(key) for f in s.figures}
 
-    rows = [
-        CohortRow(
-            id=c.id,
-            name=c.name,
-            city=c.city,
-            track=c.track,
-            start_date=c.start_date,
-            end_date=c.end_date,
-            status=str(c.status),
-            make_figures=figures_of(c.id),
-        )
-        for c in cohort_rows
-    ]
-    return Dashboard(filters=filters, today=today, sections=figures_for(TOTAL), cohorts=rows)
+    computed = None if shown is None else set(shown)
+    for row in rows:
+        if computed is None or row.id in computed:
+            row.make_figures = figures_of(row.id)
+    dashboard.sections = figures_for(TOTAL)
+    return dashboard

@@ -9,7 +9,7 @@ from coop.core import nav
 from coop.core.csvsafe import csv_response
 from coop.core.permissions import staff_required
 from coop.reports import charts, exports
-from coop.reports.dashboard import COHORT_COLUMNS, SORT_KEYS, build
+from coop.reports.dashboard import COHORT_COLUMNS, SORT_KEYS, Page, build
 from coop.reports.filters import Choices, FilterForm, from_form
 from coop.reports.hiring import hires_per_event
 from coop.reports.workforce import dashboard_part
@@ -24,10 +24,9 @@ class RowsPage(Pagination):
     """A page of rows already in memory, from the request's ``page`` argument (bad or
     out-of-range numbers: page 1, or an empty page), for ``_macros/tables.pagination``."""
 
-    def __init__(self, rows: list, per_page: int):
+    def __init__(self, rows: list, per_page: int, number: int):
         self._rows = rows
-        number = request.args.get("page", 1, type=int) or 1
-        super().__init__(page=max(number, 1), per_page=per_page, max_per_page=None, error_out=False)
+        super().__init__(page=number, per_page=per_page, max_per_page=None, error_out=False)
 
     def _query_items(self) -> list:
         return self._rows[self._query_offset : self._query_offset + self.per_page]
@@ -65,13 +64,17 @@ def dashboard():
     form, valid = _filters()
     if not valid:
         return render_template("reports/dashboard.html", form=form, dashboard=None), 400
-    data = build(from_form(form), current_user)
     sort, descending = _sort()
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    # One page of the comparison: a program of hundreds of cohorts is read a page at a
+    # time, the most recent first, and only that page's figures are computed (unless it
+    # is sorted by a figure); the CSV has them all.
+    data = build(
+        from_form(form), current_user, page=Page(sort, descending, number, COHORTS_PER_PAGE)
+    )
     funnel = data.section("funnel")
     outcomes = data.section("outcomes")
-    # One page of the comparison: a program of hundreds of cohorts is read a page at a
-    # time, the most recent first; the CSV has them all.
-    page = RowsPage(data.sorted_cohorts(sort, descending), COHORTS_PER_PAGE)
+    page = RowsPage(data.sorted_cohorts(sort, descending), COHORTS_PER_PAGE, number)
     # The page's cohorts with something to draw (or withheld), in start order.
     chart_rows = []
     for r in sorted(page.items, key=lambda r: (r.start_date, r.id)):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from coop.auth.models import Role
 from coop.extensions import db
-from coop.reports.dashboard import build
+from coop.reports.dashboard import Page, build
 from coop.reports.filters import Filters
 from coop.reports.sql import medians, months_after
 from tests.reports.conftest import NOW
@@ -135,6 +135,42 @@ def test_every_cohort_row_matches_the_hand_computed_values(outcome_data, factory
         got = {k: (f.value, f.base) for k, f in row.figures.items() if k in table}
         assert values(row.figures[k] for k in table) == expected(table), key
         assert got.keys() == table.keys()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        (Page("start", True, 1, 2), ["A2", "B2"]),  # the latest first
+        (Page("start", True, 2, 2), ["B1", "A1"]),
+        (Page("cohort", False, 2, 3), ["B2"]),
+        (Page("start", True, 3, 2), []),  # past the end
+    ],
+)
+def test_a_page_of_the_comparison_gets_the_same_figures_and_totals(
+    outcome_data, factory, page, shown
+):
+    """Sorted by an identity column, only the page's cohorts get figures, and they and
+    the totals are those of the whole comparison; reading another row's figures fails
+    rather than showing zeros."""
+    user = staff(factory)
+    whole = build(Filters(), user, now=NOW)
+    paged = build(Filters(), user, now=NOW, page=page)
+    assert values(f for s in paged.sections for f in s.figures) == expected(TOTAL)
+    assert [r.name for r in paged.cohorts] == [r.name for r in whole.cohorts]
+    every = {r.name: r for r in whole.cohorts}
+    for row in paged.cohorts:
+        key = row.name.removeprefix("Cohort ")
+        if key in shown:
+            assert values(row.figures.values()) == values(every[row.name].figures.values())
+        else:
+            with pytest.raises(LookupError):
+                row.figures  # noqa: B018
+
+
+def test_sorted_by_a_figure_every_cohort_gets_figures(outcome_data, factory):
+    dash = build(Filters(), staff(factory), now=NOW, page=Page("applicants", True, 1, 1))
+    order = [r.name for r in dash.sorted_cohorts("applicants", True)]
+    assert order == ["Cohort A1", "Cohort A2", "Cohort B1", "Cohort B2"]
 
 
 def test_small_groups_show_as_under_five_and_rates_on_them_are_withheld(outcome_data, factory):

@@ -408,11 +408,8 @@ def salaries(scope, shown=None) -> dict[int, dict]:
     the band they gave when applying), over the same people."""
     grads = _graduates(scope).subquery("grads")
     p = Placement
-    # Each graduate's first verified salary, looked up through the placements' person
-    # index (a salary is never NULL: NULL means no verified placement). A join to a
-    # window-function subquery left the plan to SQLite's guesses, which on some builds of
-    # the same data scanned every first placement for each graduate (0.3-0.5 s at 600
-    # cohorts).
+    # Each graduate's first verified salary (a salary is never NULL: NULL means no
+    # verified placement).
     verified = p.verified_at.is_not(None)
     first = None
     if db.session.get_bind().dialect.name == "postgresql":
@@ -427,6 +424,10 @@ def salaries(scope, shown=None) -> dict[int, dict]:
         )
         first_salary = first.c.salary
     else:
+        # SQLite: looked up through the placements' person index. A join to a window-
+        # function subquery left the plan to SQLite's guesses, which on some builds of the
+        # same data scanned every first placement for each graduate (0.3-0.5 s at 600
+        # cohorts).
         first_salary = (
             sa.select(p.salary)
             .where(p.participant_id == grads.c.user_id, verified)

@@ -13,6 +13,7 @@ computed in Python loops over people.
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from coop.auth.models import ParticipantProfile
 from coop.coaching.models import COVERAGE_DAYS, AlumniCaptain, CheckIn
@@ -35,7 +36,7 @@ from coop.referrals.models import (
     ReferralStage,
 )
 from coop.reports.sql import ended_by, medians, months_after, utc_param
-from coop.sessions.models import AttendanceTally, SessionStatus, VirtualSession
+from coop.sessions.models import SessionStatus, VirtualSession
 
 #: The key of the row that covers every cohort in view.
 TOTAL = 0
@@ -226,7 +227,7 @@ def attendance(scope, now: datetime, shown=None) -> dict[int, dict]:
     times the cohort's members (enrolled or graduated) is what could be attended;
     present or late counts as attended, a missing roll call as not. ``people`` are the
     members of cohorts that held at least one session."""
-    vs, t, e = VirtualSession, AttendanceTally, Enrollment
+    vs, e = VirtualSession, Enrollment
     held_clause = sa.and_(
         vs.status == SessionStatus.SCHEDULED,
         ended_by(vs.starts_at, vs.duration_minutes, utc_param(now)),
@@ -247,10 +248,10 @@ def attendance(scope, now: datetime, shown=None) -> dict[int, dict]:
         sa.select(
             vs.cohort_id,
             sa.func.count().label("n"),
-            sa.cast(sa.func.coalesce(sa.func.sum(t.attended), 0), sa.BigInteger).label("attended"),
+            sa.cast(sa.func.coalesce(sa.func.sum(vs.members_attended), 0), sa.BigInteger).label(
+                "attended"
+            ),
         )
-        .select_from(vs)
-        .outerjoin(t, t.session_id == vs.id)
         .where(vs.cohort_id.in_(scope), held_clause)
         .group_by(vs.cohort_id)
         .cte("held")
@@ -418,7 +419,7 @@ def salaries(scope, shown=None) -> dict[int, dict]:
         first = (
             sa.select(p.participant_id, p.salary)
             .where(verified)
-            .distinct(p.participant_id)
+            .ext(postgresql.distinct_on(p.participant_id))
             .order_by(p.participant_id, p.start_date, p.id)
             .subquery("first_salaries")
         )

@@ -61,6 +61,12 @@ class VirtualSession(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column()
     #: Bumped on every change, so calendar clients replace their copy (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
+    #: How many members of the cohort (enrolled or graduated) attended (present or late):
+    #: a derived number the outcomes dashboard sums instead of counting every attendance
+    #: row of the program (2 million at 100,000 participants). Kept current by
+    #: ``coop.sessions.tallies.refresh`` in the transaction of every change to attendance
+    #: or to a cohort's members, written in SQL only (never through this object).
+    members_attended: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -130,21 +136,6 @@ class Attendance(db.Model):
     @property
     def attended(self) -> bool:
         return self.status in ATTENDED
-
-
-class AttendanceTally(db.Model):
-    """How many members of a session's cohort (enrolled or graduated) attended it (present
-    or late): the outcomes dashboard sums these instead of counting every attendance row
-    of the program (2 million rows at 100,000 participants). A derived number, kept
-    current by ``coop.sessions.tallies.refresh`` in the transaction of every change to
-    attendance or to a cohort's members; a session without a row counts 0."""
-
-    __tablename__ = "attendance_tallies"
-
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("virtual_sessions.id", ondelete="CASCADE"), primary_key=True
-    )
-    attended: Mapped[int] = mapped_column(default=0)
 
 
 class CalendarFeed(db.Model):

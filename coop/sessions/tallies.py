@@ -1,11 +1,13 @@
-"""Attendance tallies: per session, how many members of its cohort attended it.
+"""Attendance tallies: per session, how many members of its cohort attended it
+(``VirtualSession.members_attended``).
 
 The outcomes dashboard's attendance rate is attended ÷ (sessions held × members). Counting
 "attended" from the attendance rows read every row of the program on every render (about
-1 s at 100,000 participants on PostgreSQL); the dashboard now sums ``AttendanceTally``
-over the sessions held instead. Whether a session is held still depends on the clock, so
-it is decided when the dashboard is read, from the sessions table; a tally only holds
-what does not depend on the time.
+1 s at 100,000 participants on PostgreSQL); the dashboard now sums the tallies of the
+sessions held instead, reading only the sessions table (a separate table of tallies, joined
+to the sessions, still cost 0.2 s there). Whether a session is held depends on the clock,
+so it is decided when the dashboard is read; a tally only holds what does not depend on
+the time.
 
 A tally changes when attendance changes (roll call, a meeting report, matching a report
 row: this module's callers in ``coop.sessions.services``) or when someone becomes or
@@ -16,7 +18,9 @@ stops being a member of the cohort (enrollment and coaching send
   changing one session's attendance at once, the second counts after the first
   committed and the stored number includes both;
 - it recounts from the rows rather than adding a difference, so a refresh is always
-  right whatever happened before it.
+  right whatever happened before it;
+- it writes in SQL, leaving ``updated_at`` and ``sequence`` alone: attendance is not a
+  change to the session (calendar clients keep their copy).
 
 ``stale()`` compares every tally with a fresh count; the test suite runs it after every
 test, so a change that forgets its refresh fails there. ``flask sessions recount-attendance``
@@ -26,12 +30,11 @@ rebuilds them all (after a restore, or a change made by hand in SQL).
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from coop.core import events
 from coop.enrollment.models import MEMBER_STAGES, Enrollment
 from coop.extensions import db
-from coop.sessions.models import ATTENDED, Attendance, AttendanceTally, VirtualSession
+from coop.sessions.models import ATTENDED, Attendance, VirtualSession
 
 
 def _counts(where) -> sa.Select:
@@ -54,13 +57,18 @@ def _counts(where) -> sa.Select:
     )
 
 
-def _upsert(where) -> None:
-    insert = (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert
-    stmt = insert(AttendanceTally).from_select(["session_id", "attended"], _counts(where))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["session_id"], set_={"attended": stmt.excluded.attended}
+def _store(where) -> int:
+    """Write the fresh counts of the sessions matching ``where`` where they differ;
+    returns how many changed."""
+    vs = VirtualSession
+    counted = _counts(where).subquery("counted")
+    result = db.session.execute(
+        sa.update(vs)
+        .where(vs.id == counted.c.session_id, vs.members_attended != counted.c.attended)
+        .values(members_attended=counted.c.attended, updated_at=vs.updated_at)
+        .execution_options(synchronize_session=False)
     )
-    db.session.execute(stmt)
+    return result.rowcount
 
 
 def refresh(*, session_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()) -> None:
@@ -76,26 +84,24 @@ def refresh(*, session_ids: Iterable[int] = (), cohort_ids: Iterable[int] = ()) 
     db.session.execute(
         sa.select(VirtualSession.id).where(where).order_by(VirtualSession.id).with_for_update()
     ).all()
-    _upsert(where)
+    _store(where)
 
 
 def refresh_all() -> int:
-    """Recount every session's tally; returns how many sessions there are."""
-    _upsert(sa.true())
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceTally)) or 0
+    """Recount every session's tally; returns how many were wrong."""
+    return _store(sa.true())
 
 
 def stale(limit: int = 20) -> list[tuple[int, int, int]]:
     """``(session_id, stored, counted)`` of tallies that differ from a fresh count."""
+    vs = VirtualSession
     counted = _counts(sa.true()).subquery("counted")
-    stored = sa.func.coalesce(AttendanceTally.attended, 0)
     return [
         tuple(row)
         for row in db.session.execute(
-            sa.select(counted.c.session_id, stored, counted.c.attended)
-            .select_from(counted)
-            .outerjoin(AttendanceTally, AttendanceTally.session_id == counted.c.session_id)
-            .where(stored != counted.c.attended)
+            sa.select(counted.c.session_id, vs.members_attended, counted.c.attended)
+            .join(vs, vs.id == counted.c.session_id)
+            .where(vs.members_attended != counted.c.attended)
             .order_by(counted.c.session_id)
             .limit(limit)
         )

@@ -13,12 +13,12 @@ from coop.extensions import db
 from coop.programs.models import CohortStatus
 from coop.reports import queries
 from coop.sessions import services, tallies
-from coop.sessions.models import Attendance, AttendanceStatus, AttendanceTally
+from coop.sessions.models import Attendance, AttendanceStatus, VirtualSession
 
 
-def tally(session) -> int | None:
+def tally(session) -> int:
     return db.session.scalar(
-        sa.select(AttendanceTally.attended).where(AttendanceTally.session_id == session.id)
+        sa.select(VirtualSession.members_attended).where(VirtualSession.id == session.id)
     )
 
 
@@ -161,3 +161,26 @@ def test_placing_applicants_in_a_cohort_counts_their_earlier_attendance(
     assert reply.status_code == 302
     assert db.session.scalar(sa.select(Enrollment.stage)) == Stage.ENROLLED
     assert tally(session) == 1
+
+
+def test_a_recount_is_not_a_change_to_the_session(build):
+    """Calendar clients replace a session when its SEQUENCE or LAST-MODIFIED moves: a
+    recount of its attendance moves neither."""
+    cohort = build.cohort()
+    (ana,) = build.participants(cohort, 1)
+    session = build.session(cohort, hours_from_now=-3)
+    before = db.session.execute(
+        sa.select(VirtualSession.updated_at, VirtualSession.sequence).where(
+            VirtualSession.id == session.id
+        )
+    ).one()
+
+    build.attendance(session, ana, "present")  # recounts, as the services do
+
+    assert tally(session) == 1
+    after = db.session.execute(
+        sa.select(VirtualSession.updated_at, VirtualSession.sequence).where(
+            VirtualSession.id == session.id
+        )
+    ).one()
+    assert after == before

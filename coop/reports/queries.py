@@ -150,30 +150,41 @@ def funnel(scope, shown=None) -> dict[int, dict]:
     """
     e, ev = Enrollment, EnrollmentEvent
     one, zero = sa.literal(1), sa.literal(0)
-    # What the history adds, looked up only for the stages where it matters.
-    withdrew_early = (
-        sa.select(ev.id)
-        .where(
-            ev.enrollment_id == e.id,
-            ev.to_stage == Stage.WITHDRAWN,
-            ev.from_stage.in_([Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED]),
+    # What the history adds, read only for the stages where it matters, in one pass over
+    # their events joined back (a correlated EXISTS per enrollment cost 0.2 s for the
+    # 16,000 such enrollments at 100,000 participants on PostgreSQL).
+    undecided = [Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]
+    moved = e.__table__.alias("moved")
+    history = (
+        sa.select(
+            ev.enrollment_id,
+            sa.func.max(
+                sa.case(
+                    (
+                        sa.and_(
+                            ev.to_stage == Stage.WITHDRAWN,
+                            ev.from_stage.in_([Stage.APPLIED, Stage.ACCEPTED, Stage.WAITLISTED]),
+                        ),
+                        one,
+                    ),
+                    else_=zero,
+                )
+            ).label("withdrew_early"),
+            sa.func.max(
+                sa.case((ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]), one), else_=zero)
+            ).label("was_accepted"),
         )
-        .exists()
-    )
-    was_accepted = (
-        sa.select(ev.id)
-        .where(ev.enrollment_id == e.id, ev.to_stage.in_([Stage.ACCEPTED, Stage.ENROLLED]))
-        .exists()
+        .join(moved, moved.c.id == ev.enrollment_id)
+        .where(moved.c.stage.in_(undecided), moved.c.cohort_id.in_(scope))
+        .group_by(ev.enrollment_id)
+        .subquery("funnel_history")
     )
     early = sa.case(
-        (e.stage == Stage.WITHDRAWN, sa.case((withdrew_early, one), else_=zero)), else_=zero
+        (e.stage == Stage.WITHDRAWN, sa.func.coalesce(history.c.withdrew_early, zero)),
+        else_=zero,
     )
     accepted_before = sa.case(
-        (
-            e.stage.in_([Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]),
-            sa.case((was_accepted, one), else_=zero),
-        ),
-        else_=zero,
+        (e.stage.in_(undecided), sa.func.coalesce(history.c.was_accepted, zero)), else_=zero
     )
     base = (
         sa.select(
@@ -184,6 +195,7 @@ def funnel(scope, shown=None) -> dict[int, dict]:
             accepted_before.label("accepted_before"),
             sa.case((e.referred_by_id.is_not(None), one), else_=zero).label("referred"),
         )
+        .outerjoin(history, history.c.enrollment_id == e.id)
         .where(e.cohort_id.in_(scope))
         .subquery("funnel_base")
     )

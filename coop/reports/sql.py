@@ -66,6 +66,13 @@ def utc_param(value):
     return sa.literal(value, UTCDateTime())
 
 
+def dialect_name() -> str:
+    """The name of the database the session's queries go to."""
+    from coop.extensions import db
+
+    return db.session.get_bind().dialect.name
+
+
 def medians(values, group_col: str = "grp", measure_col: str = "measure", value_col: str = "v"):
     """A select of ``(group, measure, median, n)`` over a subquery ``values`` with one row
     per person and measure.
@@ -75,6 +82,16 @@ def medians(values, group_col: str = "grp", measure_col: str = "measure", value_
     and ``(n + 2) // 2`` (floor division, which SQLAlchemy spells for each database).
     """
     grp, measure, v = values.c[group_col], values.c[measure_col], values.c[value_col]
+    if dialect_name() == "postgresql":
+        # The same figure (the mean of the two middle values for an even n) from
+        # PostgreSQL's own ordered-set aggregate: a sort per group instead of two window
+        # passes over every value.
+        return sa.select(
+            grp.label("grp"),
+            measure.label("measure"),
+            sa.func.percentile_cont(0.5).within_group(v).label("median"),
+            sa.func.count().label("n"),
+        ).group_by(grp, measure)
     partition = (grp, measure)
     ranked = sa.select(
         grp.label("grp"),

@@ -10,7 +10,7 @@ whole scope. The number of queries is fixed whatever the data size; nothing is
 computed in Python loops over people.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -36,7 +36,7 @@ from coop.referrals.models import (
     ReferralStage,
 )
 from coop.reports.sql import ended_by, medians, months_after, utc_param
-from coop.sessions.models import SessionStatus, VirtualSession
+from coop.sessions.models import LONGEST_MINUTES, SessionStatus, VirtualSession
 
 #: The key of the row that covers every cohort in view.
 TOTAL = 0
@@ -240,9 +240,18 @@ def attendance(scope, now: datetime, shown=None) -> dict[int, dict]:
     present or late counts as attended, a missing roll call as not. ``people`` are the
     members of cohorts that held at least one session."""
     vs, e = VirtualSession, Enrollment
+    # Held: scheduled and over. A session that started more than the longest duration
+    # ago is over without the date arithmetic, which, on every one of 170,000 sessions,
+    # was half of this query's time at 100,000 participants on PostgreSQL.
     held_clause = sa.and_(
         vs.status == SessionStatus.SCHEDULED,
-        ended_by(vs.starts_at, vs.duration_minutes, utc_param(now)),
+        sa.or_(
+            vs.starts_at <= utc_param(now - timedelta(minutes=LONGEST_MINUTES)),
+            sa.and_(
+                vs.starts_at <= utc_param(now),
+                ended_by(vs.starts_at, vs.duration_minutes, utc_param(now)),
+            ),
+        ),
     )
     # Each part reads its table once: a shared CTE of the members, materialised and read
     # twice, took longer than the two scans of the enrollments' index.

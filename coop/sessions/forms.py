@@ -24,7 +24,7 @@ from coop.core.forms import FlaskForm, MultiCheckboxField
 from coop.core.links import HttpsUrl, normalise_https_url
 from coop.core.timezones import is_zone, zone_names
 from coop.programs.models import WEEKDAYS
-from coop.sessions.models import AttendanceStatus
+from coop.sessions.models import LONGEST_MINUTES, SHORTEST_MINUTES, AttendanceStatus
 
 WEEKDAY_LABELS = dict(
     zip(
@@ -41,7 +41,11 @@ VIDEO_LINK = HttpsUrl(
 
 DURATION = [
     InputRequired(),
-    NumberRange(min=5, max=600, message="Between 5 and 600 minutes."),
+    NumberRange(
+        min=SHORTEST_MINUTES,
+        max=LONGEST_MINUTES,
+        message=f"Between {SHORTEST_MINUTES} and {LONGEST_MINUTES} minutes.",
+    ),
 ]
 
 

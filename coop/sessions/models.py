@@ -13,6 +13,8 @@ from coop.extensions import db
 ROLL_CALL_WINDOW = timedelta(days=7)
 #: The join link becomes active this long before a session starts.
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
+#: A session lasts from 5 to 600 minutes (the form's range and the table's check).
+SHORTEST_MINUTES, LONGEST_MINUTES = 5, 600
 
 
 class SessionStatus(enum.StrEnum):
@@ -75,7 +77,8 @@ class VirtualSession(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "local_date", "local_time"),
         sa.CheckConstraint(
-            "duration_minutes >= 5 AND duration_minutes <= 600", name="duration_range"
+            f"duration_minutes >= {SHORTEST_MINUTES} AND duration_minutes <= {LONGEST_MINUTES}",
+            name="duration_range",
         ),
     )
 

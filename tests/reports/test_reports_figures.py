@@ -293,3 +293,38 @@ def test_medians_in_sql(numbers, median):
     (grp, measure, got, n) = db.session.execute(medians(rows)).one()
     assert float(got) == median
     assert n == len(numbers)
+
+
+def test_a_session_counts_as_held_once_it_is_over_however_long(factory):
+    """Held means over: a 600-minute session (the longest) that started 599 minutes ago
+    is still running; one that started 600 minutes ago, and a short one just over,
+    are held."""
+    from datetime import UTC, datetime, timedelta
+
+    from coop.programs.models import Cohort
+    from coop.reports import queries
+    from coop.sessions.models import LONGEST_MINUTES, VirtualSession
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    cohort = factory.cohort()
+    factory.enrollment(cohort=cohort)
+    for i, (started_ago, minutes) in enumerate(
+        [(LONGEST_MINUTES, LONGEST_MINUTES), (LONGEST_MINUTES - 1, LONGEST_MINUTES), (31, 30)]
+    ):
+        starts = now - timedelta(minutes=started_ago)
+        db.session.add(
+            VirtualSession(
+                cohort_id=cohort.id,
+                title=f"Session {i}",
+                starts_at=starts,
+                local_date=starts.date(),
+                local_time=starts.time(),
+                duration_minutes=minutes,
+            )
+        )
+    db.session.flush()
+
+    figures = queries.attendance(sa.select(Cohort.id).where(Cohort.id == cohort.id), now)
+
+    assert figures[queries.TOTAL]["possible"] == 2  # two sessions held, one member
+    assert figures[cohort.id]["people"] == 1

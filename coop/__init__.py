@@ -251,13 +251,21 @@ def register_cli(app: Flask) -> None:
     from coop.auth.cli import users_cli
     from coop.coaching import cli as coaching_cli
     from coop.demo import seed_demo_command
+    from coop.enrollment import cli as enrollment_cli
     from coop.privacy import cli as privacy_cli
     from coop.referrals import cli as referrals_cli
     from coop.sessions import cli as sessions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
-    for module in (audit_trail, coaching_cli, sessions_cli, referrals_cli, privacy_cli):
+    for module in (
+        audit_trail,
+        coaching_cli,
+        enrollment_cli,
+        sessions_cli,
+        referrals_cli,
+        privacy_cli,
+    ):
         app.cli.add_command(module.cli)
     from coop.core import mail_cli
 

@@ -22,6 +22,7 @@ from coop import create_app
 from coop.auth import user_sessions
 from coop.auth.models import Role
 from coop.core.mail import QUEUE as MAIL_QUEUE
+from coop.enrollment import history
 from coop.extensions import db as _db
 from coop.extensions import limiter, mail
 from coop.sessions import tallies
@@ -92,6 +93,7 @@ def db(app):
     try:
         yield _db
         _check_tallies()
+        _check_history()
     finally:
         _db.session.registry().close()
         _db.session = original
@@ -111,6 +113,18 @@ def _check_tallies() -> None:
         return
     if wrong:
         pytest.fail(f"stale attendance tallies (session, stored, counted): {wrong}")
+
+
+def _check_history() -> None:
+    """After every test: each enrollment's history marks (``coop.enrollment.history``)
+    agree with its events, so a writer of events that forgets them fails there."""
+    try:
+        with _db.session.no_autoflush:
+            wrong = history.stale()
+    except sa.exc.SQLAlchemyError:
+        return
+    if wrong:
+        pytest.fail(f"stale enrollment history marks (enrollment, stored, counted): {wrong}")
 
 
 @pytest.fixture

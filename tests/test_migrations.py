@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from coop import create_app, normalise_db_url
 from coop.extensions import db as _db
@@ -115,3 +116,56 @@ def test_migrated_constraints_match_create_all(empty_database):
     assert migrated.keys() == created.keys()
     for table in created:
         assert migrated[table] == created[table], table
+
+
+def test_0019_marks_existing_enrollments_from_their_events(empty_database):
+    """Upgrading a database that has enrollments computes each one's history marks from
+    its events (``coop.enrollment.history``)."""
+    from coop.enrollment import history
+    from coop.enrollment.models import Enrollment, EnrollmentEvent, Stage
+    from tests.factories import Factory
+
+    paths = {
+        "declined after accepting": [Stage.APPLIED, Stage.ACCEPTED, Stage.DECLINED],
+        "withdrew while waiting": [Stage.APPLIED, Stage.WAITLISTED, Stage.WITHDRAWN],
+        "left the program": [Stage.APPLIED, Stage.ENROLLED, Stage.WITHDRAWN],
+        "declined": [Stage.APPLIED, Stage.DECLINED],
+    }
+    with app_on(empty_database("history_marks")) as engine:
+        upgrade()
+        # The test's own session is the suite's database: this one writes to the new one.
+        original = _db.session
+        _db.session = scoped_session(sessionmaker(bind=engine))
+        try:
+            factory = Factory()
+            cohort = factory.cohort()
+            ids = {}
+            for label, path in paths.items():
+                e = factory.enrollment(cohort=cohort, stage=path[-1])
+                _db.session.add_all(
+                    EnrollmentEvent(enrollment_id=e.id, from_stage=a, to_stage=b)
+                    for a, b in zip((None, *path), path, strict=False)
+                )
+                ids[label] = e.id
+            _db.session.commit()
+            _db.session.remove()
+            downgrade(revision="0018_tallies_on_sessions")
+
+            upgrade()
+
+            marks = {
+                i: (a, w)
+                for i, a, w in _db.session.execute(
+                    sa.select(Enrollment.id, Enrollment.was_accepted, Enrollment.withdrew_early)
+                )
+            }
+            assert {label: marks[i] for label, i in ids.items()} == {
+                "declined after accepting": (True, False),
+                "withdrew while waiting": (False, True),
+                "left the program": (True, False),
+                "declined": (False, False),
+            }
+            assert history.stale(_db.session) == []
+        finally:
+            _db.session.remove()
+            _db.session = original

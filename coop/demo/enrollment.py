@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from coop.auth.models import Role, User
 from coop.demo.base import insert_rows
+from coop.enrollment.history import marks_of as history_marks
 from coop.enrollment.models import (
     Enrollment,
     EnrollmentEvent,
@@ -120,6 +121,7 @@ class _Builder:
             waitlisted_at=None,
             waitlist_position=None,
         )
+        row.update(history_marks((h["from_stage"], h["to_stage"]) for h in history))
         row.update(extra)
         self.rows.append(row)
         self.histories.append(history)

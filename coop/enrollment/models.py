@@ -104,6 +104,10 @@ class Enrollment(db.Model):
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), default=Stage.APPLIED, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the history says, kept with every event written (``coop.enrollment.history``):
+    # ever moved to accepted or enrolled; withdrew before a seat.
+    was_accepted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    withdrew_early: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     source: Mapped[Source] = mapped_column(
         enum_column(Source), default=Source.APPLICATION, server_default="application"

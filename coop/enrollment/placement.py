@@ -37,6 +37,7 @@ from coop.core.errors import DomainError
 from coop.core.models import AuditEvent
 from coop.core.requestlog import NO_REQUEST, request_id
 from coop.db import utcnow
+from coop.enrollment import history
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Source, Stage
 from coop.enrollment.program_models import EVENINGS, ProgramApplication, ProgramStatus
 from coop.enrollment.services import _next_waitlist_position, _welcome, take_seats
@@ -499,6 +500,7 @@ def _enroll(apps: list, cohort: Cohort, stage: Stage, reasons: dict, actor, now)
             "cohort_id": cohort.id,
             "user_id": a.user_id,
             "stage": stage,
+            **history.marks(None, stage),  # its history: the event written below
             "source": Source.APPLICATION,
             "created_at": now,
             "stage_changed_at": now,

@@ -22,6 +22,7 @@ from coop.core.audit import record
 from coop.core.csvsafe import CSVReadError, read_rows
 from coop.core.models import AuditEvent
 from coop.db import utcnow
+from coop.enrollment import history
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Source, Stage, salary_band_for
 from coop.enrollment.services import EnrollmentError, _move, _require_open, _welcome, take_seats
 from coop.extensions import db
@@ -337,6 +338,7 @@ def import_roster(cohort: Cohort, roster: RosterPlan, actor) -> ImportResult:
             cohort_id=cohort.id,
             user_id=row.user.id,
             stage=Stage.ENROLLED,
+            **history.marks(None, Stage.ENROLLED),  # its history: the event below
             source=Source.IMPORT,
             created_at=now,
             stage_changed_at=now,

@@ -28,6 +28,7 @@ from coop.core import events
 from coop.core.audit import record
 from coop.core.errors import DomainError
 from coop.db import utcnow
+from coop.enrollment import history
 from coop.enrollment import status as application_status
 from coop.enrollment.models import (
     MEMBER_STAGES,
@@ -150,15 +151,18 @@ def _move(
     elif old == Stage.WAITLISTED:
         values["waitlisted_at"] = None
         values["waitlist_position"] = None
+    # What this event adds to the history's answers, written with it (the audit lists
+    # the fields the move decided, not these).
+    marked = {**values, **history.marks(old, new)}
     result = db.session.execute(
         sa.update(Enrollment)
         .where(Enrollment.id == enrollment.id, Enrollment.stage == old)
-        .values(**values)
+        .values(**marked)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise Conflict(f"enrollment {enrollment.id} changed meanwhile")
-    for key, value in values.items():
+    for key, value in marked.items():
         attributes.set_committed_value(enrollment, key, value)
     event = EnrollmentEvent(
         enrollment_id=enrollment.id,

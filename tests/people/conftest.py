@@ -6,6 +6,7 @@ import pytest
 from coop.auth.models import Role
 from coop.coaching.models import Channel, CheckIn
 from coop.core import clock
+from coop.enrollment import history
 from coop.enrollment.models import EnrollmentEvent, Stage
 from coop.extensions import db
 from coop.sessions.models import AttendanceStatus
@@ -58,7 +59,12 @@ def world(factory):
     pat.profile.phone = "555-0101"
     pat.profile.intake_salary = 31000
     pat.profile.first_generation = True
-    enrollment = factory.enrollment(cohort=cohort, user=pat, salary_band="25-35k")
+    enrollment = factory.enrollment(
+        cohort=cohort,
+        user=pat,
+        salary_band="25-35k",
+        **history.marks(Stage.APPLIED, Stage.ENROLLED),  # the events below
+    )
     db.session.add(
         EnrollmentEvent(enrollment_id=enrollment.id, from_stage=None, to_stage=Stage.APPLIED)
     )

@@ -9,6 +9,7 @@ import pytest
 from coop.auth.models import Role, User
 from coop.coaching.models import CaptainAssignment, CheckIn, PodMembership
 from coop.core.audit import record
+from coop.enrollment import history
 from coop.enrollment.models import Enrollment, EnrollmentEvent, HeardVia, Stage
 from coop.extensions import db
 from coop.referrals.models import (
@@ -67,6 +68,7 @@ def plant(factory, cohort, captain, staff, partner, session, tag: str) -> Canary
         referrer_text=f"{phrase} referrer",
         decision_reason=f"{phrase} decision",
         consented_at=datetime(2026, 1, 5, tzinfo=UTC),
+        **history.marks(Stage.APPLIED, Stage.ENROLLED),  # the event below
     )
     db.session.add(
         EnrollmentEvent(

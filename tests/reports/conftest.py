@@ -11,6 +11,7 @@ import pytest
 
 from coop.auth.models import Role, User
 from coop.coaching.models import AlumniCaptain, Channel, CheckIn
+from coop.enrollment import history
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Stage
 from coop.extensions import db
 from coop.programs.models import Cohort, CohortStatus, PartnerKind
@@ -64,6 +65,8 @@ class Builder:
             stage=stage,
             salary_band=band,
             referred_by_id=referred_by.id if referred_by else None,
+            # What the events below say, as the services write it with each event.
+            **history.marks_of(zip((None, *path), path, strict=False)),
         )
         db.session.add(e)
         db.session.flush()

@@ -470,14 +470,19 @@ def flag_queue(viewer, cohort_id: int | None = None):
     return viewer.scope_to_cities(stmt, Cohort.city_id)
 
 
-def flags_waiting(viewer) -> int:
-    """How many check-ins wait for staff in ``viewer``'s cities: one count."""
-    stmt = (
-        db.select(sa.func.count(CheckIn.id))
+def flags_waiting(viewer, cap: int | None = None) -> int:
+    """How many check-ins wait for staff in ``viewer``'s cities (at most ``cap``): one
+    count, which stops at ``cap`` rows."""
+    waiting = (
+        db.select(CheckIn.id)
         .join(Cohort, Cohort.id == CheckIn.cohort_id)
         .where(CheckIn.needs_attention, CheckIn.resolved_at.is_(None))
     )
-    return db.session.scalar(viewer.scope_to_cities(stmt, Cohort.city_id)) or 0
+    waiting = viewer.scope_to_cities(waiting, Cohort.city_id)
+    if cap is not None:
+        waiting = waiting.limit(cap)
+    counted = sa.select(sa.func.count()).select_from(waiting.subquery("waiting"))
+    return db.session.scalar(counted) or 0
 
 
 def checkin_history(cohort_id: int, participant_id: int):

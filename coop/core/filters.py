@@ -7,6 +7,7 @@ filter one domain's templates need still goes here, as long as it needs no domai
 from urllib.parse import quote
 
 from coop.core import clock
+from coop.core.nav import badge_text
 from coop.core.timezones import format_date, format_dual, format_local, to_zone
 
 
@@ -71,6 +72,7 @@ FILTERS = {
     "zone_name": zone_name,
     "webcal": webcal,
     "google_calendar": google_calendar,
+    "badge": badge_text,
 }
 
 

@@ -42,14 +42,24 @@ def cohort_tab(label: str, endpoint: str, order: int = 50) -> None:
     _add(COHORT_TABS, label, endpoint, {"staff"}, order)
 
 
-#: ``{endpoint: counter}``: a menu item showing a number (``counter(user)``, one query).
+#: ``{endpoint: counter}``: a menu item showing a number (``counter(user, cap)``, one query).
 BADGES: dict[str, object] = {}
+
+#: A badge counts up to this many and then shows "99+": the count runs on every page, and
+#: counting every waiting row made it grow with the program (0.3 ms at 10,000
+#: participants, 1.7 ms at 100,000).
+BADGE_CAP = 100
 
 
 def nav_badge(endpoint: str, counter) -> None:
-    """Show ``counter(user)`` (the number waiting, one cheap query) beside the menu item of
-    ``endpoint``, on every page of the people who see that item."""
+    """Show ``counter(user, cap)`` (the number waiting, at most ``cap``: one cheap query)
+    beside the menu item of ``endpoint``, on every page of the people who see that item."""
     BADGES[endpoint] = counter
+
+
+def badge_text(n: int) -> str:
+    """What a badge shows: the number, or "99+" from ``BADGE_CAP`` on."""
+    return str(n) if n < BADGE_CAP else f"{BADGE_CAP - 1}+"
 
 
 def badges_for(user) -> dict[str, int]:
@@ -58,7 +68,7 @@ def badges_for(user) -> dict[str, int]:
         return {}
     if "nav_badges" not in g:
         g.nav_badges = {
-            item.endpoint: BADGES[item.endpoint](user)
+            item.endpoint: BADGES[item.endpoint](user, BADGE_CAP)
             for item in nav_for(user)
             if item.endpoint in BADGES
         }

@@ -10,7 +10,7 @@ from coop.extensions import db
 
 def _waiting_badge(html: str) -> str | None:
     match = re.search(
-        r'href="/coaching/flags">Flagged check-ins <span class="badge[^"]*">(\d+)<', html
+        r'href="/coaching/flags">Flagged check-ins <span class="badge[^"]*">(\d+\+?)<', html
     )
     return match.group(1) if match else None
 
@@ -50,6 +50,23 @@ def test_staff_see_the_queue_and_the_number_waiting(client, login_as, coach, fac
     assert "Rita Resolved</a>" not in page
     assert _waiting_badge(page) == "2"
     assert db.session.get(CheckIn, resolved.id).resolved_at is not None
+
+
+def test_the_number_stops_at_the_cap(client, login_as, coach, factory, monkeypatch):
+    """The badge counts at most ``BADGE_CAP`` rows (99+ in use); here the cap is 3."""
+    from coop.core import nav
+
+    monkeypatch.setattr(nav, "BADGE_CAP", 3)
+    city = factory.city()
+    flags = [_flag(coach, factory, city, name=f"Person {i}") for i in range(4)]
+    db.session.commit()
+    login_as("city_staff", cities=[city])
+
+    assert _waiting_badge(client.get("/cohorts").get_data(as_text=True)) == "2+"
+
+    for flag in flags[:2]:
+        client.post(f"/coaching/checkins/{flag.id}/resolve", data={"note": "Called"})
+    assert _waiting_badge(client.get("/cohorts").get_data(as_text=True)) == "2"
 
 
 def test_no_number_when_nothing_waits(client, login_as, factory):

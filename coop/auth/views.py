@@ -253,7 +253,7 @@ def users():
                 User.name.icontains(q, autoescape=True), User.email.icontains(q, autoescape=True)
             )
         )
-    page = paginate(stmt)
+    page = paginate(stmt, count_ahead=True)  # grows with the program
     manageable = {u.id for u in page.items if may_manage(current_user, u)}
     return render_template(
         "auth/users.html",

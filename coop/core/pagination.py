@@ -1,16 +1,49 @@
 """Paginating selects from the request's ``page`` argument, and links to other pages."""
 
+import sqlalchemy as sa
 from flask import current_app, request, url_for
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import orm
 
 from coop.extensions import db
 
+#: A list paged with ``count_ahead`` counts its rows only this far past the page shown.
+COUNT_AHEAD = 10_000
 
-def paginate(stmt, per_page: int | None = None, param: str = "page"):
+
+class CountedAhead(SelectPagination):
+    """Counts at most ``COUNT_AHEAD`` rows past the page shown (``total`` stops there and
+    ``more`` says there are others), so a list's cost does not grow with the program: the
+    people list's count took 0.5 ms at 10,000 participants and 3.5 ms at 100,000."""
+
+    more = False
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"]
+        limit = self._query_offset + self.per_page + COUNT_AHEAD
+        rows = select.options(orm.lazyload("*")).order_by(None).limit(limit + 1).subquery()
+        n = self._query_args["session"].scalar(sa.select(sa.func.count()).select_from(rows))
+        self.more = n > limit
+        return min(n, limit)
+
+
+def paginate(stmt, per_page: int | None = None, param: str = "page", *, count_ahead=False):
     """A Flask-SQLAlchemy Pagination for ``stmt``; bad page numbers fall back to 1.
 
     ``param`` names the query-string argument, for pages with several lists.
+    ``count_ahead``: count only ``COUNT_AHEAD`` rows past this page (``CountedAhead``), for
+    lists that grow with the program and show their total only as "N+ in all".
     """
     page = request.args.get(param, 1, type=int) or 1
+    if count_ahead:
+        return CountedAhead(
+            select=stmt,
+            session=db.session(),
+            page=max(page, 1),
+            per_page=per_page or current_app.config["PER_PAGE"],
+            max_per_page=200,
+            error_out=False,
+        )
     return db.paginate(
         stmt,
         page=max(page, 1),

@@ -89,7 +89,7 @@ def cohorts():
         else None,
         "include_archived": bool(form.archived.data),
     }
-    page = paginate(queries.cohorts_stmt(current_user, **filters))
+    page = paginate(queries.cohorts_stmt(current_user, **filters), count_ahead=True)
     filtered = any(v for v in filters.values())
     return render_template(
         "programs/cohorts.html",

@@ -422,3 +422,30 @@ def test_last_signed_in_is_shown_in_the_viewers_zone(client, login_as, factory):
     db.session.commit()
     page = client.get("/people?q=Lastseen").get_data(as_text=True)
     assert format_local(signed_in, clock.zone_for(viewer)) in page
+
+
+def test_a_long_list_counts_only_so_far_ahead(client, login_as, factory, monkeypatch):
+    """The people list counts its rows only ``COUNT_AHEAD`` past the page shown (here 10),
+    so its cost does not grow with the program: the total reads "N+" beyond that, and
+    every page stays reachable."""
+    from coop.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_AHEAD", 10)
+    login_as("staff", name="Aaron Staff")
+    for n in range(60):
+        factory.user(Role.PARTICIPANT, name=f"Person {n:02d}")
+    db.session.commit()
+
+    first = people(client, role="participant")
+    assert len(names_on(first)) == 25
+    assert "35+ in all" in first  # 25 on this page and 10 more counted
+    assert 'href="/people?role=participant&amp;page=2"' in first
+    second = people(client, role="participant", page=2)
+    assert "60 in all" in second  # counted to the end from here (25 + 25 + 10)
+    assert 'href="/people?role=participant&amp;page=3"' in second
+    third = people(client, role="participant", page=3)
+    assert len(names_on(third)) == 10
+    assert "60 in all" in third
+    assert names_on(first) | names_on(second) | names_on(third) == {
+        f"Person {n:02d}" for n in range(60)
+    }

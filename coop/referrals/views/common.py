@@ -19,9 +19,9 @@ SECTION_SIZE = 10
 HIRING_KINDS = (PartnerKind.EMPLOYER, PartnerKind.SPONSOR)
 
 
-def paged(stmt, param: str = "page", per_page: int = SECTION_SIZE):
+def paged(stmt, param: str = "page", per_page: int = SECTION_SIZE, *, count_ahead=False):
     """Paginate ``stmt`` on the query-string argument ``param`` (several lists, one page)."""
-    return paginate(stmt, per_page, param)
+    return paginate(stmt, per_page, param, count_ahead=count_ahead)
 
 
 def arg_int(name: str) -> int | None:

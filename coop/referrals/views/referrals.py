@@ -51,7 +51,7 @@ def referrals():
         stmt = stmt.where(
             Referral.cohort_id.in_(db.select(Cohort.id).where(Cohort.city_id == city_id))
         )
-    page = paged(stmt, per_page=25)
+    page = paged(stmt, per_page=25, count_ahead=True)  # grows with the program
     return render_template(
         "referrals/referrals.html",
         page=page,

@@ -480,7 +480,9 @@ def flags_waiting(viewer, cap: int | None = None) -> int:
     )
     waiting = viewer.scope_to_cities(waiting, Cohort.city_id)
     if cap is not None:
-        waiting = waiting.limit(cap)
+        # In the partial index's order, so the first ``cap`` are read from it (the planner
+        # otherwise scanned the check-ins, misjudging how many wait).
+        waiting = waiting.order_by(CheckIn.cohort_id).limit(cap)
     counted = sa.select(sa.func.count()).select_from(waiting.subquery("waiting"))
     return db.session.scalar(counted) or 0
 

@@ -92,8 +92,7 @@ def db(app):
     limiter.reset()
     try:
         yield _db
-        _check_tallies()
-        _check_history()
+        _check_stored()
     finally:
         _db.session.registry().close()
         _db.session = original
@@ -101,30 +100,28 @@ def db(app):
         connection.close()
 
 
-def _check_tallies() -> None:
-    """After every test: each session's attendance tally equals a fresh count of its rows
-    (``coop.sessions.tallies``), so a change to attendance or to a cohort's members that
-    forgets to recount fails whichever test makes it. A transaction the test left broken
-    has nothing to check."""
-    try:
-        with _db.session.no_autoflush:
-            wrong = tallies.stale()
-    except sa.exc.SQLAlchemyError:
-        return
-    if wrong:
-        pytest.fail(f"stale attendance tallies (session, stored, counted): {wrong}")
+#: What the services store to spare the reports a count, each with the function that
+#: lists what disagrees with a fresh count: attendance tallies (``coop.sessions.tallies``)
+#: and enrollments' history marks (``coop.enrollment.history``).
+STORED = [
+    ("attendance tallies (session, stored, counted)", tallies.stale),
+    ("enrollment history marks (enrollment, stored, counted)", history.stale),
+]
 
 
-def _check_history() -> None:
-    """After every test: each enrollment's history marks (``coop.enrollment.history``)
-    agree with its events, so a writer of events that forgets them fails there."""
-    try:
-        with _db.session.no_autoflush:
-            wrong = history.stale()
-    except sa.exc.SQLAlchemyError:
-        return
-    if wrong:
-        pytest.fail(f"stale enrollment history marks (enrollment, stored, counted): {wrong}")
+def _check_stored() -> None:
+    """After every test: everything stored agrees with a fresh count, so a change to
+    attendance, to a cohort's members or to an enrollment's history that forgets to
+    update what is stored fails whichever test makes it. A transaction the test left
+    broken has nothing to check."""
+    for what, stale in STORED:
+        try:
+            with _db.session.no_autoflush:
+                wrong = stale()
+        except sa.exc.SQLAlchemyError:
+            return
+        if wrong:
+            pytest.fail(f"stale {what}: {wrong}")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from coop.enrollment.models import Enrollment, EnrollmentEvent, Stage
+from coop.extensions import db
 
 #: Moving to one of these means the applicant was accepted.
 ACCEPTING = (Stage.ACCEPTED, Stage.ENROLLED)
@@ -75,8 +76,6 @@ def _from_events():
 def stale(session=None) -> list[tuple]:
     """``(enrollment, stored (accepted, early), counted (accepted, early))`` for every
     enrollment whose columns disagree with its events; empty when all are right."""
-    from coop.extensions import db
-
     session = session or db.session
     counted = _from_events().subquery("from_events")
     e = Enrollment
@@ -92,8 +91,6 @@ def stale(session=None) -> list[tuple]:
 def rebuild(session=None) -> int:
     """Rewrite the columns of every enrollment whose events say otherwise, in the
     caller's transaction; returns how many were wrong."""
-    from coop.extensions import db
-
     session = session or db.session
     wrong = stale(session)
     by_values: dict[tuple[bool, bool], list[int]] = {}

@@ -34,7 +34,7 @@ from coop.referrals.models import (
     ReferralEvent,
     ReferralStage,
 )
-from coop.reports.sql import ended_by, medians, months_after, utc_param
+from coop.reports.sql import dialect_name, ended_by, medians, months_after, utc_param
 from coop.sessions.models import LONGEST_MINUTES, SessionStatus, VirtualSession
 
 #: The key of the row that covers every cohort in view.
@@ -52,7 +52,7 @@ def tune_for_reports() -> None:
     joins over the attendance rows not to spill to disk. ``set_config(..., true)`` is
     ``SET LOCAL``: it ends with the transaction, so the connection's next request runs
     with the usual settings."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         db.session.execute(
             sa.text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
         )
@@ -149,41 +149,30 @@ def funnel(scope, shown=None) -> dict[int, dict]:
     """
     e = Enrollment
     one, zero = sa.literal(1), sa.literal(0)
-    # What the history adds matters only for the undecided stages, and is stored on the
+    # What the history adds (accepted once; withdrew before a seat) is stored on the
     # enrollment (``coop.enrollment.history``): reading the events took 60 ms a render
     # at 100,000 participants on PostgreSQL.
     undecided = [Stage.DECLINED, Stage.WAITLISTED, Stage.WITHDRAWN]
-    early = sa.case((sa.and_(e.stage == Stage.WITHDRAWN, e.withdrew_early), one), else_=zero)
-    accepted_before = sa.case((sa.and_(e.stage.in_(undecided), e.was_accepted), one), else_=zero)
-    base = (
+    left_program = sa.and_(e.stage == Stage.WITHDRAWN, sa.not_(e.withdrew_early))
+    enrolled = sa.or_(e.stage.in_([Stage.ENROLLED, Stage.GRADUATED]), left_program)
+    accepted = sa.or_(
+        e.stage.in_([Stage.ACCEPTED, Stage.ENROLLED, Stage.GRADUATED]),
+        left_program,
+        sa.and_(e.stage.in_(undecided), e.was_accepted),
+    )
+    flags = (
         sa.select(
             e.cohort_id.label("cohort_id"),
             e.user_id.label("user_id"),
-            e.stage.label("stage"),
-            early.label("early"),
-            accepted_before.label("accepted_before"),
+            sa.case((accepted, one)).label("accepted"),
+            sa.case((enrolled, one)).label("enrolled"),
+            sa.case((e.stage == Stage.GRADUATED, one)).label("graduated"),
+            sa.case((left_program, one)).label("withdrawn"),
             sa.case((e.referred_by_id.is_not(None), one), else_=zero).label("referred"),
         )
         .where(e.cohort_id.in_(scope))
-        .subquery("funnel_base")
+        .cte("funnel_flags")
     )
-    stage = base.c.stage
-    left_program = sa.and_(stage == Stage.WITHDRAWN, base.c.early == 0)
-    enrolled = sa.or_(stage.in_([Stage.ENROLLED, Stage.GRADUATED]), left_program)
-    accepted = sa.or_(
-        stage.in_([Stage.ACCEPTED, Stage.ENROLLED, Stage.GRADUATED]),
-        left_program,
-        base.c.accepted_before == 1,
-    )
-    flags = sa.select(
-        base.c.cohort_id,
-        base.c.user_id,
-        sa.case((accepted, one)).label("accepted"),
-        sa.case((enrolled, one)).label("enrolled"),
-        sa.case((stage == Stage.GRADUATED, one)).label("graduated"),
-        sa.case((left_program, one)).label("withdrawn"),
-        base.c.referred,
-    ).cte("funnel_flags")
     user = flags.c.user_id
     columns = {
         "applicants": _people(sa.true(), user),
@@ -402,7 +391,7 @@ def salaries(scope, shown=None) -> dict[int, dict]:
     # verified placement).
     verified = p.verified_at.is_not(None)
     first = None
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         # PostgreSQL: everyone's first verified placement in one pass (DISTINCT ON), then
         # joined: 11 ms against 100 ms for the look-up per graduate at 100,000 people.
         first = (
